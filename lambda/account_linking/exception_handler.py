@@ -1,0 +1,68 @@
+"""The one exception handler that answers every linking failure."""
+from __future__ import annotations
+
+import logging
+from typing import Mapping, Optional
+
+from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.response import Response
+from ask_sdk_model.ui.link_account_card import LinkAccountCard
+
+from .errors import AccountNotLinked, LinkingError, LinkRejected, MissingScope
+from .locales import for_locale, request_locale
+from .messages import DEFAULT_MESSAGES, DEFAULT_SCOPE_LABELS, LinkingMessages
+from .resolver import ProfileResolver
+from .tokens import access_token
+
+log = logging.getLogger(__name__)
+
+
+class LinkingExceptionHandler(AbstractExceptionHandler):
+    """Turns a LinkingError into localized speech, plus a LinkAccount card where relinking helps.
+
+    No card for ResourceUnavailable: a server hiccup must never send a user to relink.
+    """
+
+    def __init__(
+        self,
+        resolver: Optional[ProfileResolver] = None,
+        messages: Mapping[str, LinkingMessages] = DEFAULT_MESSAGES,
+        scope_labels: Mapping[str, Mapping[str, str]] = DEFAULT_SCOPE_LABELS,
+    ) -> None:
+        self.resolver = resolver
+        self.messages = messages
+        self.scope_labels = scope_labels
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        """Handles every LinkingError."""
+        return isinstance(exception, LinkingError)
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        """Answer the failure in the request's locale."""
+        locale = request_locale(handler_input)
+        messages = for_locale(self.messages, locale)
+        card = True
+        if isinstance(exception, AccountNotLinked):
+            speech = messages.not_linked
+        elif isinstance(exception, LinkRejected):
+            speech = messages.rejected
+            token = access_token(handler_input.request_envelope)
+            if self.resolver is not None and token is not None:
+                self.resolver.forget(token)
+        elif isinstance(exception, MissingScope):
+            labels = for_locale(self.scope_labels, locale)
+            speech = messages.missing_scope.format(
+                permission=labels.get(exception.scope, exception.scope)
+            )
+        else:
+            speech = messages.unavailable
+            card = False
+        log.warning(
+            "account linking: %s (%s)", type(exception).__name__, exception,
+            exc_info=not card,
+        )
+        builder = handler_input.response_builder.speak(speech).set_should_end_session(True)
+        if card:
+            builder.set_card(LinkAccountCard())
+        return builder.response

@@ -1,0 +1,32 @@
+"""Resolve an access token to a verified profile, through the cache."""
+from __future__ import annotations
+
+from .cache import ProfileCache
+from .clients import ResourceServerClient
+from .errors import LinkRejected
+from .profile import Profile
+
+
+class ProfileResolver:
+    """Asks the resource server who a token belongs to, remembering only successes."""
+
+    def __init__(self, client: ResourceServerClient, cache: ProfileCache) -> None:
+        self.client = client
+        self.cache = cache
+
+    def resolve(self, token: str) -> Profile:
+        """The token owner's profile; raises a LinkingError (never cached) on failure."""
+        cached = self.cache.get(token)
+        if cached is not None:
+            return cached
+        try:
+            profile = self.client.fetch_profile(token)
+        except LinkRejected:
+            self.cache.forget(token)
+            raise
+        self.cache.put(token, profile)
+        return profile
+
+    def forget(self, token: str) -> None:
+        """Drop a token another resource call found rejected."""
+        self.cache.forget(token)
