@@ -1,0 +1,1 @@
+"""The Ride Hailer Alexa skill: settings, API client, prompts, handlers and builder."""

@@ -1,0 +1,87 @@
+"""Skill settings read from the environment (Lambda configuration)."""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional
+from urllib.parse import urlsplit
+
+#: Default Login with Amazon profile endpoint (ALEXA-FACTS.md).
+DEFAULT_LWA_PROFILE_URL = "https://api.amazon.com/user/profile"
+#: Default resource-server timeout: well inside Alexa's 8 s response limit (ALEXA-FACTS.md).
+DEFAULT_RESOURCE_TIMEOUT = 3.0
+#: Default lifetime of a cached profile lookup, in seconds.
+DEFAULT_LINKING_CACHE_TTL = 300.0
+#: Upper bound on RESOURCE_TIMEOUT: Alexa waits at most 8 s for the whole response.
+MAX_RESOURCE_TIMEOUT = 7.0
+#: Accepted PROFILE_PROVIDER values.
+PROFILE_PROVIDERS = ("ride_hailer", "lwa")
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the skill cannot use."""
+
+
+def _url(environ: Mapping[str, str], name: str, default: Optional[str]) -> str:
+    value = environ.get(name, "").strip() or default
+    if not value:
+        raise SettingsError(f"{name} must be set (e.g. https://ride-hailer.example.com)")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float, maximum: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not math.isfinite(value) or value < 0 or value > maximum:
+        raise SettingsError(f"{name} must be between 0 and {maximum:g} seconds, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class SkillSettings:
+    """Everything the skill reads from its environment."""
+
+    #: Base URL of the Ride Hailer API (RIDE_HAILER_API_URL).
+    ride_hailer_api_url: str
+    #: Who verifies tokens: ``ride_hailer`` (GET /api/v1/me) or ``lwa`` (PROFILE_PROVIDER).
+    profile_provider: str = "ride_hailer"
+    #: Login with Amazon profile endpoint (LWA_PROFILE_URL).
+    lwa_profile_url: str = DEFAULT_LWA_PROFILE_URL
+    #: When set, requests for any other skill are rejected (SKILL_ID).
+    skill_id: Optional[str] = None
+    #: Seconds a verified profile stays cached (LINKING_CACHE_TTL; 0 disables the cache).
+    linking_cache_ttl: float = DEFAULT_LINKING_CACHE_TTL
+    #: Seconds to wait for the resource server (RESOURCE_TIMEOUT).
+    resource_timeout: float = DEFAULT_RESOURCE_TIMEOUT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SkillSettings:
+        """Read the settings; a bad value raises SettingsError naming the variable."""
+        env = os.environ if environ is None else environ
+        provider = env.get("PROFILE_PROVIDER", "").strip() or "ride_hailer"
+        if provider not in PROFILE_PROVIDERS:
+            raise SettingsError(
+                f"PROFILE_PROVIDER must be one of {', '.join(PROFILE_PROVIDERS)}, got {provider!r}"
+            )
+        timeout = _seconds(env, "RESOURCE_TIMEOUT", DEFAULT_RESOURCE_TIMEOUT, MAX_RESOURCE_TIMEOUT)
+        if timeout == 0:
+            raise SettingsError("RESOURCE_TIMEOUT must be greater than 0 seconds")
+        return cls(
+            ride_hailer_api_url=_url(env, "RIDE_HAILER_API_URL", None),
+            profile_provider=provider,
+            lwa_profile_url=_url(env, "LWA_PROFILE_URL", DEFAULT_LWA_PROFILE_URL),
+            skill_id=env.get("SKILL_ID", "").strip() or None,
+            linking_cache_ttl=_seconds(
+                env, "LINKING_CACHE_TTL", DEFAULT_LINKING_CACHE_TTL, 24 * 3600.0
+            ),
+            resource_timeout=timeout,
+        )

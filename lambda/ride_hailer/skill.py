@@ -1,0 +1,88 @@
+"""Build the Ride Hailer skill from its settings."""
+from __future__ import annotations
+
+import requests
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from account_linking import (
+    DEFAULT_MESSAGES,
+    DEFAULT_SCOPE_LABELS,
+    LinkingExceptionHandler,
+    LwaProfileClient,
+    ProfileCache,
+    ProfileResolver,
+    ResourceServerClient,
+    RideHailerProfileClient,
+    add_linked_handler,
+)
+
+from . import handlers
+from .api import RideHailerApi
+from .prompts import linking_messages, scope_labels
+from .settings import SkillSettings
+
+#: Most profiles the token cache holds before it evicts the least recently used.
+CACHE_MAX_ENTRIES = 1024
+
+
+def _profile_client(settings: SkillSettings, session: requests.Session) -> ResourceServerClient:
+    if settings.profile_provider == "lwa":
+        return LwaProfileClient(session, settings.resource_timeout, settings.lwa_profile_url)
+    return RideHailerProfileClient(session, settings.ride_hailer_api_url, settings.resource_timeout)
+
+
+def build_skill_builder(
+    settings: SkillSettings, session: requests.Session | None = None
+) -> CustomSkillBuilder:
+    """The configured skill builder; ``skill_id`` is enforced when settings has one.
+
+    One pooled ``requests.Session`` serves every call to the resource servers; the
+    profile cache lives on the resolver, so it outlives single requests.
+    """
+    session = session if session is not None else requests.Session()
+    resolver = ProfileResolver(
+        _profile_client(settings, session),
+        ProfileCache(ttl=settings.linking_cache_ttl, max_entries=CACHE_MAX_ENTRIES),
+    )
+    api = RideHailerApi(session, settings.ride_hailer_api_url, settings.resource_timeout)
+    lwa = settings.profile_provider == "lwa"
+
+    builder = CustomSkillBuilder()
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK annotates it None
+
+    # Request handlers, in order of precedence; each gets its own linking check.
+    ride_handlers = (
+        [handlers.RidesNeedRideHailerLinkHandler()]
+        if lwa
+        else [
+            handlers.OrderRideIntentHandler(api),
+            handlers.RideStatusIntentHandler(api),
+            handlers.CancelRideIntentHandler(api),
+        ]
+    )
+    for handler in [
+        handlers.LaunchRequestHandler(),
+        *ride_handlers,
+        handlers.AccountInfoIntentHandler(),
+        handlers.FareEstimateIntentHandler(api),
+        handlers.HelpIntentHandler(),
+        handlers.CancelOrStopIntentHandler(),
+        handlers.NavigateHomeIntentHandler(),
+        handlers.FallbackIntentHandler(),
+        handlers.SessionEndedRequestHandler(),
+        handlers.SkillAccountLinkedHandler(resolver),
+        handlers.SkillDisabledHandler(resolver),
+    ]:
+        add_linked_handler(builder, handler, resolver)
+
+    # Exception handlers: linking outcomes, refused ride requests, then everything else.
+    builder.add_exception_handler(
+        LinkingExceptionHandler(
+            resolver,
+            messages=DEFAULT_MESSAGES if lwa else linking_messages(),
+            scope_labels=DEFAULT_SCOPE_LABELS if lwa else scope_labels(),
+        )
+    )
+    builder.add_exception_handler(handlers.RideRequestRejectedHandler())
+    builder.add_exception_handler(handlers.CatchAllExceptionHandler())
+    return builder
