@@ -13,7 +13,7 @@ from typing import Any, Optional
 from urllib.parse import parse_qs, urlsplit
 
 #: Outcomes a test can ask for.
-MODES = ("ok", "401", "401_bare", "403", "500", "malformed", "wrong_shape", "stall")
+MODES = ("ok", "400", "401", "401_bare", "403", "500", "malformed", "wrong_shape", "stall")
 
 RIDE_HAILER_PROFILE = {"id": "user-1", "name": "Ada", "email": "ada@example.com"}
 LWA_PROFILE = {"user_id": "amzn1.account.ADA", "name": "Ada", "email": "ada@example.com"}
@@ -96,6 +96,9 @@ class ResourceServer:
                 if mode == "403":
                     self._send(403, {"error": "insufficient_scope"},
                                {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{state.missing_scope}"'})
+                    return
+                if mode == "400":
+                    self._send(400, {"error": "invalid_request", "error_description": "unknown destination"})
                     return
                 if mode == "500":
                     self._send(500, {"error": "server_error"})
