@@ -13,7 +13,7 @@ from typing import Any, Optional
 from urllib.parse import parse_qs, urlsplit
 
 #: Outcomes a test can ask for.
-MODES = ("ok", "400", "401", "401_bare", "403", "500", "malformed", "wrong_shape", "stall")
+MODES = ("ok", "400", "401_json", "403_forbidden", "redirect", "401", "401_bare", "403", "500", "malformed", "wrong_shape", "stall")
 
 RIDE_HAILER_PROFILE = {"id": "user-1", "name": "Ada", "email": "ada@example.com"}
 LWA_PROFILE = {"user_id": "amzn1.account.ADA", "name": "Ada", "email": "ada@example.com"}
@@ -29,6 +29,7 @@ class Seen:
     query: str
     headers: dict[str, str]
     body: bytes
+    client_port: int = 0
 
 
 @dataclass
@@ -80,7 +81,7 @@ class ResourceServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 with state.lock:
-                    state.seen.append(Seen(method, parts.path, parts.query, dict(self.headers), body))
+                    state.seen.append(Seen(method, parts.path, parts.query, dict(self.headers), body, self.client_address[1]))
                 mode = state.modes.get(parts.path, state.modes.get("*", "ok"))
                 if mode == "stall":
                     state.release.wait(state.stall_seconds)
@@ -89,6 +90,15 @@ class ResourceServer:
                 if mode == "401":
                     self._send(401, {"error": "invalid_token"},
                                {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="expired"'})
+                    return
+                if mode == "401_json":  # LWA style: OAuth error body, no challenge header
+                    self._send(401, {"error": "invalid_token", "error_description": "The token is expired"})
+                    return
+                if mode == "403_forbidden":
+                    self._send(403, {"error": "forbidden"})
+                    return
+                if mode == "redirect":
+                    self._send(302, b"", {"Location": "https://login.example.com/"})
                     return
                 if mode == "401_bare":
                     self._send(401, b"<html>proxy login required</html>")
@@ -147,7 +157,7 @@ class ResourceServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def start(self) -> ResourceServer:
         self.thread.start()
