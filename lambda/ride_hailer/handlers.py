@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from typing import Optional
+from xml.sax.saxutils import escape
 
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
@@ -81,7 +82,7 @@ class LaunchRequestHandler(AbstractRequestHandler):
         prompts = _prompts(handler_input)
         profile = profile_of(handler_input)
         speech = (
-            prompts.welcome_name.format(name=profile.name)
+            prompts.welcome_name.format(name=escape(profile.name))
             if profile is not None and profile.name
             else prompts.welcome
         )
@@ -105,7 +106,7 @@ class OrderRideIntentHandler(AbstractRequestHandler):
         prompts = _prompts(handler_input)
         ride = self.api.create_ride(_token(handler_input), destination)
         speech = prompts.ride_ordered.format(
-            destination=ride.destination,
+            destination=escape(ride.destination),
             eta=ride.eta_minutes if ride.eta_minutes is not None else "?",
             fare=prompts.money(ride.fare),
         )
@@ -130,7 +131,9 @@ class RideStatusIntentHandler(AbstractRequestHandler):
         else:
             status = status_words(request_locale(handler_input), ride.status)
             template = prompts.ride_status if ride.eta_minutes is not None else prompts.ride_status_no_eta
-            speech = template.format(destination=ride.destination, status=status, eta=ride.eta_minutes)
+            speech = template.format(
+                destination=escape(ride.destination), status=escape(status), eta=ride.eta_minutes
+            )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
 
@@ -150,7 +153,7 @@ class CancelRideIntentHandler(AbstractRequestHandler):
         speech = (
             prompts.nothing_to_cancel
             if ride is None
-            else prompts.ride_cancelled.format(destination=ride.destination)
+            else prompts.ride_cancelled.format(destination=escape(ride.destination))
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -187,9 +190,9 @@ class AccountInfoIntentHandler(AbstractRequestHandler):
             raise AccountNotLinked("no verified profile")
         name = profile.name or profile.user_id
         speech = (
-            prompts.account_info.format(name=name, email=profile.email)
+            prompts.account_info.format(name=escape(name), email=escape(profile.email))
             if profile.email
-            else prompts.account_info_no_email.format(name=name)
+            else prompts.account_info_no_email.format(name=escape(name))
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -210,7 +213,7 @@ class FareEstimateIntentHandler(AbstractRequestHandler):
         prompts = _prompts(handler_input)
         estimate = self.api.estimate_fare(destination)
         speech = prompts.fare_estimate.format(
-            destination=estimate.destination,
+            destination=escape(estimate.destination),
             fare=prompts.money(estimate.fare),
             eta=estimate.eta_minutes,
         )

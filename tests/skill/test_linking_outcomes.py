@@ -106,3 +106,14 @@ def test_lwa_profile_without_name_answers_missing_profile_scope(make_skill, serv
     response = make_skill("lwa")(load_envelope("account_info.linked"))
     assert card_type(response) == "LinkAccount"
     assert "read your profile" in speech(response)
+
+
+@pytest.mark.parametrize("mode", ["ok", "401", "403", "500", "malformed", "stall", "401_bare"])
+def test_access_token_never_appears_in_logs(make_skill, server, caplog, mode):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    server.answer(mode, "/api/v1/me")
+    make_skill()(load_envelope("account_info.linked", token="Atza|very-secret-token-value"))
+    assert server.calls("/api/v1/me") == 1
+    assert "very-secret-token-value" not in caplog.text

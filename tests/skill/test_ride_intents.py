@@ -201,3 +201,10 @@ def test_skill_id_mismatch_is_refused(make_skill, server):
 def test_matching_skill_id_is_served(make_skill, server):
     skill = make_skill(skill_id="amzn1.ask.skill.00000000-0000-0000-0000-000000000000")
     assert "Welcome" in speech(skill(load_envelope("launch.unlinked")))
+
+
+def test_destination_with_markup_characters_is_escaped_in_ssml(make_skill, server):
+    envelope = load_envelope("fare_estimate.unlinked")
+    envelope["request"]["intent"]["slots"]["destination"]["value"] = "Smith & Sons <Pier 3>"
+    response = make_skill()(envelope)
+    assert "Smith &amp; Sons &lt;Pier 3&gt;" in response["response"]["outputSpeech"]["ssml"]
