@@ -52,9 +52,8 @@ class LinkingExceptionHandler(AbstractExceptionHandler):
                 self.resolver.forget(token)
         elif isinstance(exception, MissingScope):
             labels = for_locale(self.scope_labels, locale)
-            speech = messages.missing_scope.format(
-                permission=labels.get(exception.scope, exception.scope)
-            )
+            permission = labels.get(exception.scope) or exception.scope or labels.get("*", "")
+            speech = messages.missing_scope.format(permission=permission)
         else:
             speech = messages.unavailable
             card = False

@@ -83,8 +83,9 @@ DEFAULT_MESSAGES: Mapping[str, LinkingMessages] = {
 }
 
 #: Generic names for well-known scopes; skills pass their own labels for theirs.
+#: The key ``"*"`` names the permission when the resource server did not say which.
 DEFAULT_SCOPE_LABELS: Mapping[str, Mapping[str, str]] = {
-    "en-US": {"profile": "read your profile"},
-    "en-GB": {"profile": "read your profile"},
-    "de-DE": {"profile": "dein Profil zu lesen"},
+    "en-US": {"profile": "read your profile", "*": "do what you asked"},
+    "en-GB": {"profile": "read your profile", "*": "do what you asked"},
+    "de-DE": {"profile": "dein Profil zu lesen", "*": "das zu tun"},
 }

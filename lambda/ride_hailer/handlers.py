@@ -105,10 +105,9 @@ class OrderRideIntentHandler(AbstractRequestHandler):
             return _ask_destination(handler_input)
         prompts = _prompts(handler_input)
         ride = self.api.create_ride(_token(handler_input), destination)
-        speech = prompts.ride_ordered.format(
-            destination=escape(ride.destination),
-            eta=ride.eta_minutes if ride.eta_minutes is not None else "?",
-            fare=prompts.money(ride.fare),
+        template = prompts.ride_ordered if ride.eta_minutes is not None else prompts.ride_ordered_no_eta
+        speech = template.format(
+            destination=escape(ride.destination), eta=ride.eta_minutes, fare=prompts.money(ride.fare)
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 

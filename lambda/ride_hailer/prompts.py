@@ -21,6 +21,7 @@ class Prompts:
     fallback: str
     ask_destination: str
     ride_ordered: str
+    ride_ordered_no_eta: str
     ride_status: str
     ride_status_no_eta: str
     no_active_ride: str
@@ -56,6 +57,7 @@ EN_US = Prompts(
     fallback="Sorry, I can't help with that. You can order a ride, or ask what a ride would cost.",
     ask_destination="Where do you want to go?",
     ride_ordered="Your ride to {destination} is confirmed. Your driver arrives in {eta} minutes; the fare is {fare}.",
+    ride_ordered_no_eta="Your ride to {destination} is confirmed; the fare is {fare}.",
     ride_status="Your ride to {destination} is {status}. Your driver arrives in {eta} minutes.",
     ride_status_no_eta="Your ride to {destination} is {status}.",
     no_active_ride="You don't have an active ride right now.",
@@ -76,6 +78,7 @@ EN_US = Prompts(
         "profile": "read your Ride Hailer profile",
         "rides:read": "see your rides",
         "rides:write": "order and cancel rides for you",
+        "*": "do what you asked",
     },
 )
 
@@ -91,6 +94,7 @@ EN_GB = Prompts(
     fallback="Sorry, I can't help with that. You can book a ride, or ask what a ride would cost.",
     ask_destination="Where would you like to go?",
     ride_ordered="Your ride to {destination} is booked. Your driver arrives in {eta} minutes; the fare is {fare}.",
+    ride_ordered_no_eta="Your ride to {destination} is booked; the fare is {fare}.",
     ride_status="Your ride to {destination} is {status}. Your driver arrives in {eta} minutes.",
     ride_status_no_eta="Your ride to {destination} is {status}.",
     no_active_ride="You haven't got an active ride at the moment.",
@@ -111,6 +115,7 @@ EN_GB = Prompts(
         "profile": "read your Ride Hailer profile",
         "rides:read": "see your rides",
         "rides:write": "book and cancel rides for you",
+        "*": "do what you asked",
     },
 )
 
@@ -126,6 +131,7 @@ DE_DE = Prompts(
     fallback="Das kann ich leider nicht. Du kannst eine Fahrt bestellen oder fragen, was eine Fahrt kostet.",
     ask_destination="Wohin möchtest du fahren?",
     ride_ordered="Deine Fahrt nach {destination} ist bestätigt. Dein Fahrer ist in {eta} Minuten da; der Preis beträgt {fare}.",
+    ride_ordered_no_eta="Deine Fahrt nach {destination} ist bestätigt; der Preis beträgt {fare}.",
     ride_status="Deine Fahrt nach {destination} ist {status}. Dein Fahrer ist in {eta} Minuten da.",
     ride_status_no_eta="Deine Fahrt nach {destination} ist {status}.",
     no_active_ride="Du hast gerade keine aktive Fahrt.",
@@ -146,6 +152,7 @@ DE_DE = Prompts(
         "profile": "dein Ride Hailer Profil zu lesen",
         "rides:read": "deine Fahrten zu sehen",
         "rides:write": "Fahrten für dich zu bestellen und zu stornieren",
+        "*": "das zu tun",
     },
 )
 

@@ -117,3 +117,11 @@ def test_access_token_never_appears_in_logs(make_skill, server, caplog, mode):
     make_skill()(load_envelope("account_info.linked", token="Atza|very-secret-token-value"))
     assert server.calls("/api/v1/me") == 1
     assert "very-secret-token-value" not in caplog.text
+
+
+def test_insufficient_scope_without_scope_name_still_answers_a_sentence(make_skill, server):
+    server.state.missing_scope = ""
+    server.answer("403", "/api/v1/fares/estimate")
+    response = make_skill()(load_envelope("fare_estimate.unlinked"))
+    assert card_type(response) == "LinkAccount"
+    assert "I need permission to do what you asked." in speech(response)
