@@ -1,12 +1,17 @@
 """Skill settings read from the environment (Lambda configuration)."""
 from __future__ import annotations
 
+import logging
 import math
 import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
+log = logging.getLogger(__name__)
+
+#: Default Ride Hailer API: the service run locally (``make run``); set it on Lambda.
+DEFAULT_RIDE_HAILER_API_URL = "http://127.0.0.1:5000"
 #: Default Login with Amazon profile endpoint (ALEXA-FACTS.md).
 DEFAULT_LWA_PROFILE_URL = "https://api.amazon.com/user/profile"
 #: Default resource-server timeout: well inside Alexa's 8 s response limit (ALEXA-FACTS.md).
@@ -23,10 +28,12 @@ class SettingsError(ValueError):
     """An environment variable has a value the skill cannot use."""
 
 
-def _url(environ: Mapping[str, str], name: str, default: Optional[str]) -> str:
-    value = environ.get(name, "").strip() or default
+def _url(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = environ.get(name, "").strip()
     if not value:
-        raise SettingsError(f"{name} must be set (e.g. https://ride-hailer.example.com)")
+        if name == "RIDE_HAILER_API_URL":
+            log.warning("%s is not set; using %s (local development)", name, default)
+        value = default
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
@@ -50,7 +57,7 @@ def _seconds(environ: Mapping[str, str], name: str, default: float, maximum: flo
 class SkillSettings:
     """Everything the skill reads from its environment."""
 
-    #: Base URL of the Ride Hailer API (RIDE_HAILER_API_URL).
+    #: Base URL of the Ride Hailer API (RIDE_HAILER_API_URL; default the local service).
     ride_hailer_api_url: str
     #: Who verifies tokens: ``ride_hailer`` (GET /api/v1/me) or ``lwa`` (PROFILE_PROVIDER).
     profile_provider: str = "ride_hailer"
@@ -76,7 +83,7 @@ class SkillSettings:
         if timeout == 0:
             raise SettingsError("RESOURCE_TIMEOUT must be greater than 0 seconds")
         return cls(
-            ride_hailer_api_url=_url(env, "RIDE_HAILER_API_URL", None),
+            ride_hailer_api_url=_url(env, "RIDE_HAILER_API_URL", DEFAULT_RIDE_HAILER_API_URL),
             profile_provider=provider,
             lwa_profile_url=_url(env, "LWA_PROFILE_URL", DEFAULT_LWA_PROFILE_URL),
             skill_id=env.get("SKILL_ID", "").strip() or None,

@@ -28,10 +28,15 @@ def test_every_variable_is_read():
     assert (settings.linking_cache_ttl, settings.resource_timeout) == (60.0, 2.5)
 
 
+def test_unset_api_url_defaults_to_the_local_service_with_a_warning(caplog):
+    settings = SkillSettings.from_env({})
+    assert settings.ride_hailer_api_url == "http://127.0.0.1:5000"
+    assert "RIDE_HAILER_API_URL is not set" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("env", "variable"),
     [
-        ({}, "RIDE_HAILER_API_URL"),
         ({"RIDE_HAILER_API_URL": "ride-hailer.example.com"}, "RIDE_HAILER_API_URL"),
         (dict(BASE, PROFILE_PROVIDER="github"), "PROFILE_PROVIDER"),
         (dict(BASE, LWA_PROFILE_URL="ftp://x"), "LWA_PROFILE_URL"),
