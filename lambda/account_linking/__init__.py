@@ -93,5 +93,6 @@ def add_linked_handler(
     skill_builder.add_request_handler(handler)
     chains = skill_builder.runtime_configuration_builder.request_handler_chains
     chain = chains[-1]
-    assert isinstance(chain, GenericRequestHandlerChain) and chain.request_handler is handler
+    if not isinstance(chain, GenericRequestHandlerChain) or chain.request_handler is not handler:
+        raise RuntimeError("the skill builder did not register the handler as its last chain")
     chain.add_request_interceptor(LinkingInterceptor(resolver, requirement))

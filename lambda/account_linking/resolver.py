@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from .cache import ProfileCache
 from .clients import ResourceServerClient
-from .errors import LinkRejected
 from .profile import Profile
 
 
@@ -19,11 +18,7 @@ class ProfileResolver:
         cached = self.cache.get(token)
         if cached is not None:
             return cached
-        try:
-            profile = self.client.fetch_profile(token)
-        except LinkRejected:
-            self.cache.forget(token)
-            raise
+        profile = self.client.fetch_profile(token)
         self.cache.put(token, profile)
         return profile
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
+from account_linking import DEFAULT_LWA_PROFILE_URL
+
 log = logging.getLogger(__name__)
 
 #: Default Ride Hailer API: the service run locally (``make run``); set it on Lambda.
 DEFAULT_RIDE_HAILER_API_URL = "http://127.0.0.1:5000"
-#: Default Login with Amazon profile endpoint (ALEXA-FACTS.md).
-DEFAULT_LWA_PROFILE_URL = "https://api.amazon.com/user/profile"
 #: Default resource-server timeout: well inside Alexa's 8 s response limit (ALEXA-FACTS.md).
 DEFAULT_RESOURCE_TIMEOUT = 3.0
 #: Default lifetime of a cached profile lookup, in seconds.
