@@ -41,6 +41,7 @@ class State:
     missing_scope: str = "rides:write"
     lwa_profile: dict[str, Any] = field(default_factory=lambda: dict(LWA_PROFILE))
     ride: Optional[dict[str, Any]] = None
+    ride_eta: Optional[int] = 6
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     release: threading.Event = field(default_factory=threading.Event)
@@ -136,7 +137,7 @@ class ResourceServer:
                         self._send(400, {"error": "invalid_request", "error_description": "destination is required"})
                         return
                     state.ride = {"id": "ride-1", "status": "accepted", "destination": destination,
-                                  "eta_minutes": 6, "fare": {"amount": 18.0, "currency": "USD"},
+                                  "eta_minutes": state.ride_eta, "fare": {"amount": 18.0, "currency": "USD"},
                                   "created_at": "2026-11-22T00:00:00Z"}
                     self._send(201, state.ride)
                 elif path == "/api/v1/rides/current" and method == "GET":

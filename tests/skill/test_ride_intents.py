@@ -92,9 +92,15 @@ def test_fare_estimate_failure_answers_apology_without_card(make_skill, server):
     assert card_type(response) is None and "can't reach" in speech(response)
 
 
-def test_lwa_provider_explains_that_rides_need_a_ride_hailer_link(make_skill, server):
-    response = make_skill("lwa")(load_envelope("order_ride.linked"))
-    assert "needs a Ride Hailer account link" in speech(response)
+@pytest.mark.parametrize("name", ["order_ride", "ride_status", "cancel_ride"])
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en-US", "needs a Ride Hailer account link"), ("en-GB", "needs a Ride Hailer account link"),
+     ("de-DE", "Verknüpfung mit einem Ride Hailer Konto")],
+)
+def test_lwa_provider_explains_that_rides_need_a_ride_hailer_link(make_skill, server, name, locale, expected):
+    response = make_skill("lwa")(load_envelope(f"{name}.linked", locale))
+    assert expected in speech(response)
     assert card_type(response) is None
     assert server.state.seen == []
 
@@ -208,3 +214,19 @@ def test_destination_with_markup_characters_is_escaped_in_ssml(make_skill, serve
     envelope["request"]["intent"]["slots"]["destination"]["value"] = "Smith & Sons <Pier 3>"
     response = make_skill()(envelope)
     assert "Smith &amp; Sons &lt;Pier 3&gt;" in response["response"]["outputSpeech"]["ssml"]
+
+
+def test_german_ride_status_and_cancel_speak_german(make_skill, server):
+    skill = make_skill()
+    assert speech(skill(load_envelope("ride_status.linked", "de-DE"))) == "Du hast gerade keine aktive Fahrt."
+    skill(load_envelope("order_ride.linked", "de-DE"))
+    assert speech(skill(load_envelope("ride_status.linked", "de-DE"))) == (
+        "Deine Fahrt nach the airport ist bestätigt. Dein Fahrer ist in 6 Minuten da."
+    )
+    assert speech(skill(load_envelope("cancel_ride.linked", "de-DE"))) == "Deine Fahrt nach the airport ist storniert."
+
+
+def test_ride_without_eta_is_confirmed_without_one(make_skill, server):
+    server.state.ride_eta = None
+    response = make_skill()(load_envelope("order_ride.linked", "en-GB"))
+    assert speech(response) == "Your ride to the airport is booked; the fare is 18.00 dollars."
