@@ -125,3 +125,18 @@ def test_insufficient_scope_without_scope_name_still_answers_a_sentence(make_ski
     response = make_skill()(load_envelope("fare_estimate.unlinked"))
     assert card_type(response) == "LinkAccount"
     assert "I need permission to do what you asked." in speech(response)
+
+
+def test_token_only_in_session_user_is_used_as_fallback(make_skill, server):
+    envelope = load_envelope("account_info.linked")
+    del envelope["context"]["System"]["user"]["accessToken"]
+    response = make_skill()(envelope)
+    assert "Ada" in speech(response)
+    assert server.state.seen[0].headers["Authorization"] == f"Bearer {LINKED_TOKEN}"
+
+
+def test_context_token_wins_over_session_token(make_skill, server):
+    envelope = load_envelope("account_info.linked")
+    envelope["session"]["user"]["accessToken"] = "stale-session-token"
+    make_skill()(envelope)
+    assert server.state.seen[0].headers["Authorization"] == f"Bearer {LINKED_TOKEN}"
