@@ -55,44 +55,52 @@ def _user_id(value: Any) -> str:
     return str(value)
 
 
-class RideHailerProfileClient(ResourceServerClient):
-    """Client of the Ride Hailer API's ``GET /api/v1/me`` (scope ``profile``)."""
+class _ProfileEndpointClient(ResourceServerClient):
+    """GETs one profile URL with the token; subclasses shape the 200 answer."""
 
-    provider = "ride_hailer"
-
-    def __init__(self, session: requests.Session, api_url: str, timeout: float) -> None:
+    def __init__(self, session: requests.Session, url: str, timeout: float) -> None:
         self._session = session
-        self._url = api_url.rstrip("/") + ME_PATH
+        self._url = url
         self._timeout = timeout
 
     def fetch_profile(self, token: str) -> Profile:
-        """GET /api/v1/me; scopes come from the ``X-OAuth-Scopes`` header when present."""
+        """GET the profile URL; map failures, then shape the JSON body."""
         response = send(self._session, "GET", self._url, timeout=self._timeout, token=token)
         raise_for_token_status(response, required_scope="profile")
         if response.status_code != 200:
             raise ResourceUnavailable(f"profile endpoint answered HTTP {response.status_code}")
+        return parse_json(response, lambda body: self._shape(body, response))
+
+    @abc.abstractmethod
+    def _shape(self, body: Any, response: requests.Response) -> Profile:
+        """Build the Profile; raise KeyError, TypeError or ValueError for a wrong shape."""
+
+
+class RideHailerProfileClient(_ProfileEndpointClient):
+    """Client of the Ride Hailer API's ``GET /api/v1/me`` (scope ``profile``).
+
+    Granted scopes come from the ``X-OAuth-Scopes`` header; without it they are unknown.
+    """
+
+    provider = "ride_hailer"
+
+    def __init__(self, session: requests.Session, api_url: str, timeout: float) -> None:
+        super().__init__(session, api_url.rstrip("/") + ME_PATH, timeout)
+
+    def _shape(self, body: Any, response: requests.Response) -> Profile:
+        if not isinstance(body, dict):
+            raise TypeError("profile is not an object")
         header = response.headers.get(SCOPES_HEADER)
-        scopes = (
-            frozenset(s for s in header.replace(",", " ").split() if s)
-            if header is not None
-            else None
+        return Profile(
+            user_id=_user_id(body["id"]),
+            name=_optional_str(body, "name"),
+            email=_optional_str(body, "email"),
+            scopes=None if header is None else frozenset(header.replace(",", " ").split()),
+            provider=self.provider,
         )
 
-        def shape(body: Any) -> Profile:
-            if not isinstance(body, dict):
-                raise TypeError("profile is not an object")
-            return Profile(
-                user_id=_user_id(body["id"]),
-                name=_optional_str(body, "name"),
-                email=_optional_str(body, "email"),
-                scopes=scopes,
-                provider=self.provider,
-            )
 
-        return parse_json(response, shape)
-
-
-class LwaProfileClient(ResourceServerClient):
+class LwaProfileClient(_ProfileEndpointClient):
     """Client of the Login with Amazon profile API (``LWA_PROFILE_URL``).
 
     LWA does not list granted scopes; they are inferred from the fields it returns
@@ -108,36 +116,25 @@ class LwaProfileClient(ResourceServerClient):
         timeout: float,
         profile_url: str = DEFAULT_LWA_PROFILE_URL,
     ) -> None:
-        self._session = session
-        self._url = profile_url
-        self._timeout = timeout
+        super().__init__(session, profile_url, timeout)
 
-    def fetch_profile(self, token: str) -> Profile:
-        """GET the LWA profile and infer the granted scopes from its fields."""
-        response = send(self._session, "GET", self._url, timeout=self._timeout, token=token)
-        raise_for_token_status(response, required_scope="profile")
-        if response.status_code != 200:
-            raise ResourceUnavailable(f"profile endpoint answered HTTP {response.status_code}")
-
-        def shape(body: Any) -> Profile:
-            if not isinstance(body, dict):
-                raise TypeError("profile is not an object")
-            user_id = body["user_id"]
-            if not isinstance(user_id, str) or not user_id:
-                raise TypeError("user_id is missing or not a string")
-            scopes = {
-                scope
-                for scope, fields in LWA_SCOPE_FIELDS.items()
-                if any(body.get(field) is not None for field in fields)
-            }
-            if "profile" in scopes:
-                scopes.add("profile:user_id")
-            return Profile(
-                user_id=user_id,
-                name=_optional_str(body, "name"),
-                email=_optional_str(body, "email"),
-                scopes=frozenset(scopes),
-                provider=self.provider,
-            )
-
-        return parse_json(response, shape)
+    def _shape(self, body: Any, response: requests.Response) -> Profile:
+        if not isinstance(body, dict):
+            raise TypeError("profile is not an object")
+        user_id = body["user_id"]
+        if not isinstance(user_id, str) or not user_id:
+            raise TypeError("user_id is missing or not a string")
+        scopes = {
+            scope
+            for scope, fields in LWA_SCOPE_FIELDS.items()
+            if any(body.get(field) is not None for field in fields)
+        }
+        if "profile" in scopes:
+            scopes.add("profile:user_id")
+        return Profile(
+            user_id=user_id,
+            name=_optional_str(body, "name"),
+            email=_optional_str(body, "email"),
+            scopes=frozenset(scopes),
+            provider=self.provider,
+        )

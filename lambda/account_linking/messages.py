@@ -1,7 +1,7 @@
 """What the user hears for each linking outcome, per locale."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 
@@ -37,22 +37,13 @@ _EN = LinkingMessages(
     ),
 )
 
-_EN_GB = LinkingMessages(
+_EN_GB = replace(
+    _EN,
     not_linked=(
         "To do that, you'll need to link your account first. "
         "Open the Alexa app; I've sent a card there to get you started."
     ),
-    rejected=(
-        "Your account link has expired. Please open the Alexa app and link your "
-        "account again; I've sent a card there."
-    ),
-    missing_scope=(
-        "To do that, I need permission to {permission}. Please open the Alexa app and "
-        "link your account again, allowing that permission; I've sent a card there."
-    ),
-    unavailable=(
-        "Sorry, I can't reach your account at the moment. Please try again shortly."
-    ),
+    unavailable="Sorry, I can't reach your account at the moment. Please try again shortly.",
 )
 
 _DE = LinkingMessages(

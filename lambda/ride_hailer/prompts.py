@@ -1,7 +1,7 @@
 """What the Ride Hailer skill says, per locale (en-US, en-GB, de-DE; others fall back)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Optional
 
 from account_linking import LinkingMessages, for_locale
@@ -82,41 +82,26 @@ EN_US = Prompts(
     },
 )
 
-EN_GB = Prompts(
+EN_GB = replace(
+    EN_US,
     welcome="Welcome to Ride Hailer. You can book a ride, or ask what a ride would cost. Where would you like to go?",
     welcome_name="Welcome back to Ride Hailer, {name}. Where would you like to go?",
-    reprompt="You can say, take me to the airport, or, how much is a ride to the station?",
     help=(
         "You can book a ride by saying, take me to the airport. Ask for the status of your "
         "ride, cancel it, or ask what a ride would cost. What would you like to do?"
     ),
-    goodbye="Goodbye, and safe travels.",
     fallback="Sorry, I can't help with that. You can book a ride, or ask what a ride would cost.",
     ask_destination="Where would you like to go?",
     ride_ordered="Your ride to {destination} is booked. Your driver arrives in {eta} minutes; the fare is {fare}.",
     ride_ordered_no_eta="Your ride to {destination} is booked; the fare is {fare}.",
-    ride_status="Your ride to {destination} is {status}. Your driver arrives in {eta} minutes.",
-    ride_status_no_eta="Your ride to {destination} is {status}.",
     no_active_ride="You haven't got an active ride at the moment.",
     ride_cancelled="Your ride to {destination} has been cancelled.",
     nothing_to_cancel="You haven't got an active ride to cancel.",
-    account_info="You're linked as {name}, with the e-mail address {email}.",
-    account_info_no_email="You're linked as {name}.",
-    fare_estimate="A ride to {destination} costs about {fare}, and a car can be with you in {eta} minutes.",
-    request_rejected="Sorry, Ride Hailer couldn't accept that request. Please try a different destination.",
     rides_need_ride_hailer_link=(
         "Sorry, booking and managing rides needs a Ride Hailer account link, and this skill "
         "is set up to link with Amazon instead. You can still ask what a ride would cost."
     ),
-    error="Sorry, something went wrong. Please try again.",
-    decimal_separator=".",
-    currencies=_EN_CURRENCIES,
-    scope_labels={
-        "profile": "read your Ride Hailer profile",
-        "rides:read": "see your rides",
-        "rides:write": "book and cancel rides for you",
-        "*": "do what you asked",
-    },
+    scope_labels=dict(EN_US.scope_labels, **{"rides:write": "book and cancel rides for you"}),
 )
 
 DE_DE = Prompts(
@@ -185,17 +170,17 @@ def scope_labels() -> Mapping[str, Mapping[str, str]]:
 
 def linking_messages() -> Mapping[str, LinkingMessages]:
     """Linking speech that names the Ride Hailer account."""
+    english = LinkingMessages(
+        not_linked="To do that, link your Ride Hailer account first. Open the Alexa app; I've sent a card there to get you started.",
+        rejected="Your Ride Hailer link has expired. Please open the Alexa app and link your account again; I've sent a card there.",
+        missing_scope="To do that, I need permission to {permission}. Please open the Alexa app and link your account again, allowing that; I've sent a card there.",
+        unavailable="Sorry, I can't reach Ride Hailer right now. Please try again in a little while.",
+    )
     return {
-        "en-US": LinkingMessages(
-            not_linked="To do that, link your Ride Hailer account first. Open the Alexa app; I've sent a card there to get you started.",
-            rejected="Your Ride Hailer link has expired. Please open the Alexa app and link your account again; I've sent a card there.",
-            missing_scope="To do that, I need permission to {permission}. Please open the Alexa app and link your account again, allowing that; I've sent a card there.",
-            unavailable="Sorry, I can't reach Ride Hailer right now. Please try again in a little while.",
-        ),
-        "en-GB": LinkingMessages(
+        "en-US": english,
+        "en-GB": replace(
+            english,
             not_linked="To do that, you'll need to link your Ride Hailer account first. Open the Alexa app; I've sent a card there to get you started.",
-            rejected="Your Ride Hailer link has expired. Please open the Alexa app and link your account again; I've sent a card there.",
-            missing_scope="To do that, I need permission to {permission}. Please open the Alexa app and link your account again, allowing that; I've sent a card there.",
             unavailable="Sorry, I can't reach Ride Hailer at the moment. Please try again shortly.",
         ),
         "de-DE": LinkingMessages(
