@@ -1,0 +1,99 @@
+"""account_linking on its own: any skill can declare link needs per handler."""
+from __future__ import annotations
+
+import pytest
+import requests
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_core.utils.predicate import is_intent_name
+
+from account_linking import (
+    LinkingExceptionHandler,
+    ProfileCache,
+    ProfileResolver,
+    RideHailerProfileClient,
+    add_linked_handler,
+    link_optional,
+    profile_of,
+    requires_link,
+)
+
+from .conftest import card_type, load_envelope, speech
+
+
+@requires_link("rides:read")
+class WhoAmIHandler(AbstractRequestHandler):
+    """Says the linked user's id; needs a link with rides:read."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("AccountInfoIntent")(handler_input)
+
+    def handle(self, handler_input):
+        profile = profile_of(handler_input)
+        return handler_input.response_builder.speak(f"id {profile.user_id}").response
+
+
+@link_optional
+class MaybeNameHandler(AbstractRequestHandler):
+    """Greets by name when it can."""
+
+    def can_handle(self, handler_input):
+        return True
+
+    def handle(self, handler_input):
+        profile = profile_of(handler_input)
+        return handler_input.response_builder.speak(f"hello {profile.name if profile else 'stranger'}").response
+
+
+@pytest.fixture
+def skill(server):
+    with requests.Session() as session:
+        resolver = ProfileResolver(RideHailerProfileClient(session, server.url, 0.5), ProfileCache(ttl=60))
+        builder = CustomSkillBuilder()
+        add_linked_handler(builder, WhoAmIHandler(), resolver)
+        add_linked_handler(builder, MaybeNameHandler(), resolver)
+        builder.add_exception_handler(LinkingExceptionHandler(resolver))
+        handler = builder.lambda_handler()
+        yield lambda event: handler(event, None)
+
+
+def test_required_handler_gets_the_verified_profile(skill, server):
+    assert speech(skill(load_envelope("account_info.linked"))) == "id user-1"
+
+
+def test_required_handler_unlinked_gets_generic_link_card(skill, server):
+    response = skill(load_envelope("account_info.unlinked"))
+    assert card_type(response) == "LinkAccount"
+    assert "link your account first" in speech(response)
+
+
+def test_required_scope_missing_from_granted_scopes_is_named(skill, server):
+    server.state.scopes_header = "profile"
+    response = skill(load_envelope("account_info.linked", "de-DE"))
+    assert card_type(response) == "LinkAccount"
+    assert "rides:read" in speech(response) and "Berechtigung" in speech(response)
+
+
+@pytest.mark.parametrize("mode", ["401", "403", "500", "stall"])
+def test_optional_handler_carries_on_unlinked_when_lookup_fails(skill, server, mode):
+    server.answer(mode, "/api/v1/me")
+    response = skill(load_envelope("launch.linked"))
+    assert speech(response) == "hello stranger"
+    assert card_type(response) is None
+
+
+def test_public_handler_without_declaration_never_calls_the_resource_server(server):
+    class PublicHandler(AbstractRequestHandler):
+        def can_handle(self, handler_input):
+            return True
+
+        def handle(self, handler_input):
+            return handler_input.response_builder.speak("public").response
+
+    with requests.Session() as session:
+        resolver = ProfileResolver(RideHailerProfileClient(session, server.url, 0.5), ProfileCache(ttl=60))
+        builder = CustomSkillBuilder()
+        add_linked_handler(builder, PublicHandler(), resolver)
+        response = builder.lambda_handler()(load_envelope("account_info.linked"), None)
+    assert speech(response) == "public"
+    assert server.state.seen == []
