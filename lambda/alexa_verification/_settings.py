@@ -137,8 +137,15 @@ class HostSettings:
         verifiers: list[AbstractVerifier] = []
         if self.verify_requests:
             anchors = [self.extra_trust_anchors_file] if self.extra_trust_anchors_file else []
+            try:
+                store = load_trust_store(anchors)
+            except (OSError, ValueError) as exc:
+                raise ConfigurationError(
+                    f"ALEXA_EXTRA_TRUST_ANCHORS_FILE={self.extra_trust_anchors_file!r} does not "
+                    f"hold PEM certificates ({exc})"
+                ) from exc
             validator = CertificateChainValidator(
-                store=load_trust_store(anchors),
+                store=store,
                 fetcher=HttpChainFetcher(
                     timeout=self.cert_fetch_timeout,
                     max_bytes=MAX_CERT_CHAIN_BYTES,
