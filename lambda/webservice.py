@@ -92,7 +92,7 @@ def create_app(
         if not settings.verify_requests:
             logger.warning("Alexa request verification is OFF: request accepted unverified")
         try:
-            return jsonify(handler.verify_request_and_dispatch(request.headers, body))
+            return jsonify(handler.verify_request_and_dispatch(dict(request.headers), body))
         except InvalidRequestBody as exc:
             logger.info("refused Alexa request: %s", exc)
             return _error(400, "invalid_request", str(exc))

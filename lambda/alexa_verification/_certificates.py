@@ -15,7 +15,8 @@ from urllib.parse import unquote, urlsplit
 import requests
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
+from cryptography.x509 import DNSName
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from ._constants import (
     CERT_CHAIN_DOMAIN,

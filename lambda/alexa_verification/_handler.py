@@ -5,7 +5,7 @@ import json
 from typing import Any, Mapping, Sequence
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.request_envelope import RequestEnvelope
 
 from ._verifiers import AbstractVerifier
 
@@ -18,7 +18,8 @@ class WebserviceSkillHandler:
     """Verifies a request with every verifier, then dispatches it to the skill.
 
     Unlike the SDK class, verifiers are passed in ready-made (no booleans that switch
-    checks off) and the raw body stays ``bytes`` until it is verified.
+    checks off), the raw body stays ``bytes`` until it is verified, and the answer is the
+    serialized dict the Lambda handler returns.
     """
 
     def __init__(self, skill: CustomSkill, verifiers: Sequence[AbstractVerifier]) -> None:
@@ -26,11 +27,8 @@ class WebserviceSkillHandler:
             raise TypeError("expected an ask_sdk_core CustomSkill")
         self._skill = skill
         self._verifiers = list(verifiers)
-        agent = "ask-webservice"
-        if skill.custom_user_agent is None:
-            skill.custom_user_agent = agent
-        elif agent not in skill.custom_user_agent:
-            skill.custom_user_agent += f" {agent}"
+        # No "ask-webservice" user agent: in ask-sdk-core 1.19 the user agent is the
+        # process-global UserAgentManager, and the SDK's own attribute tweak is a no-op.
 
     @property
     def verifiers(self) -> list[AbstractVerifier]:
@@ -63,5 +61,7 @@ class WebserviceSkillHandler:
         for verifier in self._verifiers:
             verifier.verify(http_request_headers, http_request_body, envelope)
         response = self._skill.invoke(request_envelope=envelope, context=None)
-        serialized: dict[str, Any] = self._skill.serializer.serialize(response)
+        serialized = self._skill.serializer.serialize(response)
+        if not isinstance(serialized, dict):
+            raise TypeError("the skill's response did not serialize to a JSON object")
         return serialized

@@ -11,7 +11,7 @@ import datetime
 from abc import ABC, abstractmethod
 from typing import Any, Mapping
 
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.request_envelope import RequestEnvelope
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.hashes import SHA256
