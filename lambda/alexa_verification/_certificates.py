@@ -126,6 +126,7 @@ class HttpChainFetcher:
         try:
             with requests.get(
                 self.target_url(url),
+                headers={"Accept-Encoding": "identity"},
                 timeout=(self.timeout, self.timeout),
                 stream=True,
                 allow_redirects=False,
@@ -134,18 +135,26 @@ class HttpChainFetcher:
                     raise CertificateFetchFailed(
                         f"certificate chain download answered HTTP {response.status_code}"
                     )
-                body = bytearray()
-                for chunk in response.iter_content(chunk_size=4096):
-                    body.extend(chunk)
-                    if len(body) > self.max_bytes:
-                        raise CertificateFetchFailed("certificate chain is too large")
-                    if time.monotonic() > deadline:
-                        raise CertificateFetchFailed("certificate chain download timed out")
-                return bytes(body)
+                return self._read_body(response, deadline)
         except requests.Timeout as exc:
             raise CertificateFetchFailed("certificate chain download timed out") from exc
         except requests.RequestException as exc:
             raise CertificateFetchFailed("certificate chain could not be downloaded") from exc
+
+
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+        # read1 returns whatever one socket read brings, so a server trickling bytes cannot
+        # stretch the download past the deadline (read(n) would wait for all n bytes).
+        body = bytearray()
+        while True:
+            if time.monotonic() > deadline:
+                raise CertificateFetchFailed("certificate chain download timed out")
+            chunk = response.raw.read1(4096)
+            if not chunk:
+                return bytes(body)
+            body.extend(chunk)
+            if len(body) > self.max_bytes:
+                raise CertificateFetchFailed("certificate chain is too large")
 
 
 @dataclass(frozen=True)

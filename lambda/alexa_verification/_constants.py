@@ -48,7 +48,7 @@ MAX_CERT_CHAIN_BYTES = 64 * 1024
 
 #: Default seconds for the whole certificate chain download (local choice; Alexa waits at
 #: most 8 s for the whole answer, ALEXA-FACTS.md).
-DEFAULT_CERT_FETCH_TIMEOUT_SECONDS = 3.0
+DEFAULT_CERT_FETCH_TIMEOUT_SECONDS = 2.0
 
 #: Default number of certificate chains kept in the cache (local choice).
 DEFAULT_CERT_CACHE_SIZE = 16

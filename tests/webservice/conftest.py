@@ -264,3 +264,51 @@ def make_host(pki: Pki, chain_server: ChainServer) -> Callable[..., Host]:
         return Host(skill=skill, client=app.test_client(), app=app)
 
     return factory
+
+
+class TricklingServer:
+    """Answers 200 with a long body on 127.0.0.1, one byte every ``interval`` seconds."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.stopped = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                self.send_response(200)
+                self.send_header("Content-Length", "4000")
+                self.end_headers()
+                for _ in range(4000):
+                    if outer.stopped.wait(outer.interval):
+                        return
+                    try:
+                        self.wfile.write(b"A")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def trickling_server() -> Iterator[TricklingServer]:
+    server = TricklingServer()
+    yield server
+    server.close()

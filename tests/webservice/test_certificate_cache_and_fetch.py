@@ -130,6 +130,21 @@ def test_stalled_chain_download_is_refused_quickly(
     assert host.skill.calls == 0
 
 
+def test_chain_download_trickling_bytes_is_cut_off_at_the_deadline(
+    make_host: Callable[..., Host], pki: Pki, trickling_server: Any
+) -> None:
+    host = make_host(
+        ALEXA_CERT_FETCH_URL_OVERRIDE=trickling_server.base_url, ALEXA_CERT_FETCH_TIMEOUT="1"
+    )
+    body = body_of(envelope())
+    started = time.monotonic()
+    response = host.post(body, signed_headers(pki.alexa, body))
+    assert time.monotonic() - started < 10  # generous bound: the point is "no hang"
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "certificate_fetch_failed"
+    assert host.skill.calls == 0
+
+
 def test_chain_download_answering_404_is_refused(
     make_host: Callable[..., Host], pki: Pki, chain_server: Any
 ) -> None:
