@@ -10,7 +10,7 @@ import importlib
 import sys
 import pytest
 
-from conftest import SKILL_ID, ChainServer, Pki, body_of, envelope, signed_headers
+from webservice_support import SKILL_ID, ChainServer, Pki, body_of, envelope, signed_headers
 from webservice import create_app
 
 

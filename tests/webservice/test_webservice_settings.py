@@ -7,7 +7,7 @@ from typing import Any, Callable
 import pytest
 
 from alexa_verification import ConfigurationError, HostSettings, RequestVerifier, TimestampVerifier
-from conftest import BareSkill, Host, Pki, body_of, envelope
+from webservice_support import BareSkill, Host, Pki, body_of, envelope
 from webservice import create_app
 
 

@@ -15,7 +15,7 @@ from alexa_verification import (
     HttpChainFetcher,
     load_trust_store,
 )
-from conftest import CERT_URL, FakeClock, Host, Pki, body_of, envelope, signed_headers
+from webservice_support import CERT_URL, FakeClock, Host, Pki, body_of, envelope, signed_headers
 
 CHAIN_PATH = "/echo.api/echo-api-cert-test.pem"
 

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import pytest
 
 from alexa_test_pki import make_signing_identity
-from conftest import CERT_URL, SKILL_ID, WELCOME, Host, Pki, body_of, envelope, signed_headers
+from webservice_support import CERT_URL, SKILL_ID, WELCOME, Host, Pki, body_of, envelope, signed_headers
 
 
 def _refused(response: Any, host: Host, reason: str) -> None:
@@ -254,3 +254,18 @@ def test_refusal_is_logged_with_its_reason(
     with caplog.at_level("WARNING", logger="webservice"):
         host.post(body + b" ", headers)
     assert any("invalid_signature" in record.getMessage() for record in caplog.records)
+
+
+def test_request_with_both_signature_headers_is_checked_on_signature_256(
+    make_host: Callable[..., Host], pki: Pki
+) -> None:
+    host = make_host()
+    body = body_of(envelope())
+    headers = signed_headers(pki.alexa, body)
+    headers["Signature"] = pki.alexa.sign_sha1(body)
+    assert host.post(body, headers).status_code == 200
+    headers["Signature-256"] = pki.alexa.sign(body + b" ")
+    response = host.post(body, headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_signature"
+    assert host.skill.launch.calls == 1

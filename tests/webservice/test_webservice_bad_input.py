@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import Host, Pki, body_of, envelope, signed_headers
+from webservice_support import Host, Pki, body_of, envelope, signed_headers
 
 
 def _json_error(response: Any, status: int) -> str:
