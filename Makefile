@@ -25,3 +25,10 @@ test: setup browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache instance tests/artifacts
+
+## run-skill: the skill as a web service at http://127.0.0.1:$(SKILL_PORT)/alexa (gunicorn)
+SKILL_PORT ?= 5100
+.PHONY: run-skill
+run-skill: setup
+	@echo "skill web service: http://127.0.0.1:$(SKILL_PORT)/alexa"
+	$(BIN)/gunicorn --chdir lambda --bind 127.0.0.1:$(SKILL_PORT) 'webservice:create_app()'

@@ -1,0 +1,141 @@
+"""Verifiers with the shape of ask-sdk-webservice-support's ``AbstractVerifier``.
+
+One deviation from the SDK: ``serialized_request_env`` is the raw body as ``bytes``, so the
+signature is checked over exactly the bytes Alexa sent.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+from abc import ABC, abstractmethod
+from typing import Any, Mapping
+
+from ask_sdk_model.request_envelope import RequestEnvelope
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.hashes import SHA256
+
+from ._certificates import CertificateChainValidator, Clock, utc_now
+from ._constants import (
+    MAX_NORMAL_REQUEST_TOLERANCE_SECONDS,
+    MAX_SKILL_EVENT_TOLERANCE_SECONDS,
+    SIGNATURE_CERT_CHAIN_URL_HEADER,
+    SIGNATURE_HEADER,
+    SKILL_EVENT_PREFIX,
+)
+from ._errors import (
+    CertificateInvalid,
+    MissingHeader,
+    SignatureInvalid,
+    SkillIdMismatch,
+    TimestampInvalid,
+)
+
+
+def _header(headers: Mapping[str, Any], name: str) -> str | None:
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
+class AbstractVerifier(ABC):
+    """A check run on every request before the skill sees it (SDK interface shape)."""
+
+    @abstractmethod
+    def verify(
+        self,
+        headers: Mapping[str, Any],
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        """Return silently when the request passes, raise VerificationException otherwise."""
+
+
+class RequestVerifier(AbstractVerifier):
+    """Checks the certificate chain and the Signature-256 signature of the raw body."""
+
+    def __init__(self, validator: CertificateChainValidator) -> None:
+        self._validator = validator
+
+    def verify(
+        self,
+        headers: Mapping[str, Any],
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        """Raise unless the body is signed by a valid Alexa signing certificate."""
+        cert_url = _header(headers, SIGNATURE_CERT_CHAIN_URL_HEADER)
+        signature_b64 = _header(headers, SIGNATURE_HEADER)
+        if not cert_url:
+            raise MissingHeader(f"missing {SIGNATURE_CERT_CHAIN_URL_HEADER} header")
+        if not signature_b64:
+            raise MissingHeader(f"missing {SIGNATURE_HEADER} header")
+        try:
+            signature = base64.b64decode(signature_b64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise SignatureInvalid(f"{SIGNATURE_HEADER} is not base64") from exc
+        signing_cert = self._validator.signing_certificate(cert_url)
+        public_key = signing_cert.public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise CertificateInvalid("signing certificate key is not RSA")
+        try:
+            public_key.verify(signature, serialized_request_env, padding.PKCS1v15(), SHA256())
+        except InvalidSignature as exc:
+            raise SignatureInvalid("signature does not match the request body") from exc
+
+
+class TimestampVerifier(AbstractVerifier):
+    """Checks request.timestamp is within 150 s of now (3600 s for skill events), either way."""
+
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self._clock = clock
+
+    def verify(
+        self,
+        headers: Mapping[str, Any],
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        """Raise unless the request timestamp is fresh enough."""
+        request = deserialized_request_env.request
+        timestamp = getattr(request, "timestamp", None) if request is not None else None
+        if not isinstance(timestamp, datetime.datetime):
+            raise TimestampInvalid("request timestamp is missing")
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=datetime.timezone.utc)
+        distance = abs((self._clock() - timestamp).total_seconds())
+        request_type = str(getattr(request, "object_type", "") or "")
+        tolerance = (
+            MAX_SKILL_EVENT_TOLERANCE_SECONDS
+            if request_type.startswith(SKILL_EVENT_PREFIX)
+            else MAX_NORMAL_REQUEST_TOLERANCE_SECONDS
+        )
+        if distance > tolerance:
+            raise TimestampInvalid(f"request timestamp is more than {tolerance} s from now")
+
+
+class SkillIdVerifier(AbstractVerifier):
+    """Checks the request is addressed to this skill's id."""
+
+    def __init__(self, skill_id: str) -> None:
+        self._skill_id = skill_id
+
+    def verify(
+        self,
+        headers: Mapping[str, Any],
+        serialized_request_env: bytes,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        """Raise unless context.System.application (or session.application) names this skill."""
+        application_id = None
+        context = deserialized_request_env.context
+        if context is not None and context.system is not None and context.system.application:
+            application_id = context.system.application.application_id
+        session = deserialized_request_env.session
+        if application_id is None and session is not None and session.application is not None:
+            application_id = session.application.application_id
+        if application_id != self._skill_id:
+            raise SkillIdMismatch("request is for another skill")

@@ -1,0 +1,247 @@
+"""Helpers of the web-service tests: chain servers on 127.0.0.1, a bare skill, signed requests."""
+from __future__ import annotations
+
+import collections
+import datetime
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_core.utils.predicate import is_request_type
+from ask_sdk_model.response import Response
+from flask.testing import FlaskClient
+
+from alexa_test_pki import Authority, SigningIdentity
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001"
+CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem"
+WELCOME = "Welcome to the bare test skill."
+
+
+class LaunchRequestHandler(AbstractRequestHandler):
+    """Greets, and counts how often the skill was invoked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        self.calls += 1
+        return handler_input.response_builder.speak(WELCOME).response
+
+
+class SkillEventHandler(AbstractRequestHandler):
+    """Acknowledges skill events silently, counting them."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request_type = str(getattr(handler_input.request_envelope.request, "object_type", ""))
+        return request_type.startswith("AlexaSkillEvent.")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        self.calls += 1
+        return handler_input.response_builder.response
+
+
+@dataclass
+class BareSkill:
+    """A bare ASK SDK skill whose handlers count their invocations."""
+
+    launch: LaunchRequestHandler = field(default_factory=LaunchRequestHandler)
+    event: SkillEventHandler = field(default_factory=SkillEventHandler)
+
+    def builder(self) -> CustomSkillBuilder:
+        builder = CustomSkillBuilder()
+        builder.add_request_handler(self.launch)
+        builder.add_request_handler(self.event)
+        return builder
+
+    @property
+    def calls(self) -> int:
+        return self.launch.calls + self.event.calls
+
+
+@dataclass
+class Pki:
+    root: Authority
+    intermediate: Authority
+    alexa: SigningIdentity
+    untrusted_root: Authority
+    anchors_file: Path
+
+
+class ChainServer:
+    """A real HTTP server on 127.0.0.1 serving PEM chains by path, counting downloads."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, bytes] = {}
+        self.hits: collections.Counter[str] = collections.Counter()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                outer.hits[self.path] += 1
+                body = outer.routes.get(self.path)
+                if body is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-pem-file")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class StallingServer:
+    """Accepts TCP connections on 127.0.0.1 and never answers."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.held: list[socket.socket] = []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.held.append(conn)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+class FakeClock:
+    """A settable UTC clock for cache-expiry tests."""
+
+    def __init__(self) -> None:
+        self.now = datetime.datetime.now(datetime.timezone.utc)
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+
+def iso(moment: datetime.datetime) -> str:
+    """Alexa's timestamp format."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def envelope(name: str = "launch_request", *, timestamp: datetime.datetime | None = None,
+             skill_id: str | None = None) -> dict[str, Any]:
+    """A JSON fixture with a fresh (or given) timestamp and optionally another skill id."""
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    moment = timestamp or datetime.datetime.now(datetime.timezone.utc)
+    data["request"]["timestamp"] = iso(moment)
+    if skill_id is not None:
+        data["context"]["System"]["application"]["applicationId"] = skill_id
+        if "session" in data:
+            data["session"]["application"]["applicationId"] = skill_id
+    return data
+
+
+def body_of(data: dict[str, Any]) -> bytes:
+    """The raw body as Alexa would send it."""
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+def signed_headers(identity: SigningIdentity, body: bytes, url: str = CERT_URL) -> dict[str, str]:
+    """Headers of a correctly signed Alexa request."""
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "SignatureCertChainUrl": url,
+        "Signature-256": identity.sign(body),
+    }
+
+
+@dataclass
+class Host:
+    """A verifying host of a bare skill, with its test client."""
+
+    skill: BareSkill
+    client: FlaskClient
+    app: Any
+
+    def post(self, body: bytes, headers: dict[str, str]) -> Any:
+        return self.client.post("/alexa", data=body, headers=headers)
+
+
+class TricklingServer:
+    """Answers 200 with a long body on 127.0.0.1, one byte every ``interval`` seconds."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.stopped = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                self.send_response(200)
+                self.send_header("Content-Length", "4000")
+                self.end_headers()
+                for _ in range(4000):
+                    if outer.stopped.wait(outer.interval):
+                        return
+                    try:
+                        self.wfile.write(b"A")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.server.shutdown()
+        self.server.server_close()
