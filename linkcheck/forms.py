@@ -110,7 +110,7 @@ class _PageParser(HTMLParser):
             self._in_script = True
             if a.get("src"):
                 self.page.script_srcs.append(a["src"])
-        elif tag == "style":
+        elif tag in ("style", "title"):
             self._in_style = True
         elif tag == "form":
             self._form = Form(a.get("action", ""), (a.get("method") or "get").lower())
@@ -130,7 +130,7 @@ class _PageParser(HTMLParser):
             self._button = None
         elif tag == "script":
             self._in_script = False
-        elif tag == "style":
+        elif tag in ("style", "title"):
             self._in_style = False
 
     def handle_data(self, data: str) -> None:

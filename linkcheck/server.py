@@ -221,7 +221,7 @@ class Probe:
                     continue
                 if resp.status_code != 200:
                     out.error = f"HTTP {resp.status_code} from {urlsplit(resp.url).path}: " \
-                                f"{_snippet(resp.text)}"
+                                f"{_snippet(_visible_text(resp))}"
                     return out
                 page = parse_page(resp.text)
                 login = next((f for f in page.forms if f.password_field), None)
@@ -582,6 +582,13 @@ def _snippet(text: str, size: int = 160) -> str:
     """Text shortened for one line of output."""
     text = " ".join(text.split())
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _visible_text(resp: requests.Response) -> str:
+    """The text a user would read on a page (or the raw body when it is not HTML)."""
+    if "html" in resp.headers.get("Content-Type", ""):
+        return " ".join(parse_page(resp.text).text)
+    return resp.text
 
 
 def _describe(answer: TokenAnswer) -> str:
