@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--password-env", default="LINKCHECK_PASSWORD")
     server.add_argument("--redirect-url", help="Alexa redirect URL to send as redirect_uri")
     server.add_argument("--vendor-id", help=f"builds {C.PITANGUI_REDIRECT}")
+    server.add_argument("--pkce", action="store_true",
+                        help="send code_challenge (S256) and code_verifier, as Alexa does when "
+                             "PKCE is switched on for the skill")
     server.add_argument("--token-deadline", type=float, default=C.TOKEN_DEADLINE_SECONDS,
                         help="seconds the token endpoint may take (Alexa: 4.5)")
     server.add_argument("--timeout", type=float, default=15.0,

@@ -12,12 +12,18 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from ask_smapi_model.v1.skill.account_linking import (
+from ask_smapi_model.v1.skill.account_linking.access_token_scheme_type import (
     AccessTokenSchemeType,
+)
+from ask_smapi_model.v1.skill.account_linking.account_linking_platform_authorization_url import (  # noqa: E501
     AccountLinkingPlatformAuthorizationUrl,
+)
+from ask_smapi_model.v1.skill.account_linking.account_linking_request_payload import (
     AccountLinkingRequestPayload,
-    AccountLinkingType,
-    PlatformType,
+)
+from ask_smapi_model.v1.skill.account_linking.account_linking_type import AccountLinkingType
+from ask_smapi_model.v1.skill.account_linking.platform_type import PlatformType
+from ask_smapi_model.v1.skill.account_linking.voice_forward_account_linking_status import (
     VoiceForwardAccountLinkingStatus,
 )
 
@@ -205,7 +211,7 @@ class ProjectChecker:
             self.add("error", "ask-resources.deployer", file, jp(*ipath, "type"),
                      f"Deployer type {kind!r} is not one the ASK CLI v2 knows.",
                      f"Use one of {sorted(C.KNOWN_DEPLOYERS)}.", C.DOC_ASK_RESOURCES)
-        user = infra.get("userConfig") if isinstance(infra.get("userConfig"), dict) else {}
+        user = _obj(infra.get("userConfig"))
         runtime, handler = user.get("runtime"), user.get("handler")
         for key, value in (("runtime", runtime), ("handler", handler)):
             if not isinstance(value, str) or not value:
@@ -288,7 +294,7 @@ class ProjectChecker:
                      "skill.json has no manifest object.", 'Wrap it as {"manifest": {...}}.',
                      C.DOC_MANIFEST)
             return
-        apis = manifest.get("apis") if isinstance(manifest.get("apis"), dict) else {}
+        apis = _obj(manifest.get("apis"))
         self.manifest_apis = set(apis)
         custom = apis.get("custom")
         if not isinstance(custom, dict):
@@ -695,6 +701,11 @@ class ProjectChecker:
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def _secret_keys(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     """JSON paths of keys that look secret and hold a non-empty string."""
     if isinstance(node, dict):

@@ -6,6 +6,8 @@ an attacker would (wrong secret, replayed code, unregistered redirect URIs).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import ipaddress
 import json
 import secrets
@@ -50,6 +52,7 @@ class ProbeConfig:
     token_deadline: float = C.TOKEN_DEADLINE_SECONDS
     timeout: float = 15.0
     verify_tls: bool = True
+    pkce: bool = False
 
     @classmethod
     def from_args(cls, args: Any, environ: Mapping[str, str]) -> "ProbeConfig":
@@ -92,7 +95,7 @@ class ProbeConfig:
             raise UsageError("missing " + ", ".join(missing))
         return cls(str(authorization_url), token_url, str(client_id), secret, scheme, scopes,
                    grant, str(username), str(password), redirect, args.token_deadline,
-                   args.timeout, not args.insecure)
+                   args.timeout, not args.insecure, args.pkce)
 
 
 @dataclass
@@ -115,6 +118,7 @@ class TokenAnswer:
     content_type: str
     text: str
     error: str | None = None
+    www_authenticate: str = ""
 
     @property
     def oauth_error(self) -> str | None:
@@ -168,7 +172,8 @@ class Probe:
         self.c = config
         self.results: list[CheckResult] = []
         self.mask = Masker()
-        self.mask.add(config.client_secret, config.password)
+        self.verifier = secrets.token_urlsafe(48)
+        self.mask.add(config.client_secret, config.password, self.verifier)
 
     # -- plumbing ---------------------------------------------------------------------
     def record(self, name: str, status: Status, reason: str, seconds: float = 0.0) -> None:
@@ -199,6 +204,10 @@ class Probe:
                    ("state", state)]
         if self.c.scopes:
             params.append(("scope", " ".join(self.c.scopes)))
+        if self.c.pkce:
+            digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
+            challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+            params += [("code_challenge", challenge), ("code_challenge_method", "S256")]
         return urlunsplit(parts._replace(query=urlencode(params, quote_via=quote)))
 
     def drive(self, redirect_uri: str, state: str) -> Outcome:
@@ -299,7 +308,8 @@ class Probe:
         if body:
             self.mask.add(body.get("access_token"), body.get("refresh_token"))
         return TokenAnswer(resp.status_code, seconds, body,
-                           resp.headers.get("Content-Type", ""), resp.text)
+                           resp.headers.get("Content-Type", ""), resp.text,
+                           www_authenticate=resp.headers.get("WWW-Authenticate", ""))
 
     # -- checks -----------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -436,29 +446,58 @@ class Probe:
         """Code exchange, token answer fields, deadline, refreshes, wrong secret, replay."""
         fields = ["code-exchange", "token-json", "access-token", "token-type", "expires-in",
                   "refresh-token", "token-deadline"]
-        later = ["refresh", "refresh-rotated", "wrong-secret", "code-replay"]
+        later = ["refresh", "refresh-rotated", "refresh-retry", "wrong-secret", "code-replay"]
         if code is None:
             self.skip(fields + later, "no authorization code")
             return
-        answer = self.token_request({"grant_type": "authorization_code", "code": code,
-                                     "redirect_uri": self.c.redirect_url})
+        answer = self.token_request(self.code_grant(code))
         if answer.status != 200:
             self.record("code-exchange", "fail", _describe(answer), answer.seconds)
             self.skip(fields[1:] + later, "code exchange failed")
             return
         self.record("code-exchange", "pass", f"HTTP 200 with {self.c.scheme}", answer.seconds)
         self.check_token_answer(answer)
-        refresh = answer.body.get("refresh_token") if answer.body else None
-        if isinstance(refresh, str) and refresh:
-            refresh = self.check_refresh("refresh", refresh)
-            if refresh:
-                refresh = self.check_refresh("refresh-rotated", refresh) or refresh
-            else:
-                self.skip(["refresh-rotated"], "first refresh failed")
+        first = answer.body.get("refresh_token") if answer.body else None
+        latest: str | None = None
+        if not (isinstance(first, str) and first):
+            self.skip(["refresh", "refresh-rotated", "refresh-retry"], "no refresh token")
+        elif (second := self.check_refresh("refresh", first)) is None:
+            self.skip(["refresh-rotated", "refresh-retry"], "first refresh failed")
+        elif (third := self.check_refresh("refresh-rotated", second)) is None:
+            self.skip(["refresh-retry"], "second refresh failed")
+            latest = second
         else:
-            self.skip(["refresh", "refresh-rotated"], "no refresh token")
-        self.check_wrong_secret(refresh if isinstance(refresh, str) else None)
+            latest = self.check_refresh_retry(second, third)
+        self.check_wrong_secret(latest)
         self.check_code_replay(code)
+
+    def code_grant(self, code: str) -> dict[str, str]:
+        """The form Alexa posts to exchange a code (with the PKCE verifier when enabled)."""
+        data = {"grant_type": "authorization_code", "code": code,
+                "redirect_uri": self.c.redirect_url}
+        if self.c.pkce:
+            data["code_verifier"] = self.verifier
+        return data
+
+    def check_refresh_retry(self, previous: str, latest: str) -> str:
+        """A refresh whose answer was lost: Alexa retries with the refresh token it still has."""
+        if previous == latest:
+            self.record("refresh-retry", "pass", "refresh tokens are not rotated: a lost answer "
+                        "cannot unlink the user")
+            return latest
+        answer = self.token_request({"grant_type": "refresh_token", "refresh_token": previous})
+        body = answer.body or {}
+        if answer.status == 200 and body.get("access_token"):
+            new = body.get("refresh_token")
+            self.record("refresh-retry", "pass", "the previous refresh token still works until "
+                        "its successor is used: a lost answer does not unlink the user",
+                        answer.seconds)
+            return str(new) if isinstance(new, str) and new else latest
+        self.record("refresh-retry", "warn", f"the previous refresh token is refused at once "
+                    f"({_describe(answer)}): if Alexa loses a refresh answer or two refreshes "
+                    "race, the user is unlinked (ALEXA-FACTS: Access token URI, field note)",
+                    answer.seconds)
+        return latest
 
     def check_token_answer(self, answer: TokenAnswer) -> None:
         """JSON, access_token, Bearer, integer expires_in, refresh_token, within deadline."""
@@ -536,7 +575,11 @@ class Probe:
                  "redirect_uri": self.c.redirect_url})
         answer = self.token_request(data, secret=wrong)
         if answer.status == 401 and answer.oauth_error == "invalid_client":
-            self.record("wrong-secret", "pass", "401 invalid_client", answer.seconds)
+            if answer.www_authenticate or self.c.scheme != "HTTP_BASIC":
+                self.record("wrong-secret", "pass", "401 invalid_client", answer.seconds)
+            else:
+                self.record("wrong-secret", "warn", "401 invalid_client without the "
+                            "WWW-Authenticate header RFC 6749 5.2 requires", answer.seconds)
         elif answer.status == 200:
             self.record("wrong-secret", "fail", "a wrong client secret was accepted (HTTP 200)",
                         answer.seconds)
@@ -549,8 +592,7 @@ class Probe:
 
     def check_code_replay(self, code: str) -> None:
         """A code used once gets 400 invalid_grant."""
-        answer = self.token_request({"grant_type": "authorization_code", "code": code,
-                                     "redirect_uri": self.c.redirect_url})
+        answer = self.token_request(self.code_grant(code))
         if answer.status == 400 and answer.oauth_error == "invalid_grant":
             self.record("code-replay", "pass", "400 invalid_grant", answer.seconds)
         elif answer.status == 200:

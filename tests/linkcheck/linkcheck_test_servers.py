@@ -6,6 +6,7 @@ that real servers have shown (see ALEXA-FACTS: Access token URI, Authorization U
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import secrets
@@ -45,6 +46,10 @@ class Behaviour:
     accept_replayed_code: bool = False
     frame_protection: bool = True
     viewport: bool = True
+    strict_rotation: bool = False
+    require_pkce: bool = False
+    user_field: str = "email"
+    input_submit_consent: bool = False
 
 
 @dataclass
@@ -53,7 +58,8 @@ class State:
 
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    refresh_tokens: dict[str, str] = field(default_factory=dict)
+    #: refresh token -> the refresh token it replaced (revoked once the new one is used).
+    refresh_tokens: dict[str, str | None] = field(default_factory=dict)
     issued: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -62,15 +68,24 @@ LOGIN_PAGE = """<!doctype html><html><head><title>Sign in</title>{viewport}{scri
 <body><h1>Sign in to Taxi Tester</h1><p>{error}</p>
 <form method="post" action="/login">
 <input type="hidden" name="csrf_token" value="{csrf}">
-<input type="email" name="email" autocapitalize="off" autocorrect="off">
+<input type="email" name="{user_field}" autocapitalize="off" autocorrect="off">
 <input type="password" name="password">
 <button type="submit">Sign in</button></form></body></html>"""
 
 CONSENT_PAGE = """<!doctype html><html><head><meta name="viewport" content="width=device-width">
 </head><body><p>Allow the Alexa skill to order rides?</p>
 <form method="post" action="/consent"><input type="hidden" name="csrf_token" value="{csrf}">
-<button type="submit" name="decision" value="deny">Deny</button>
-<button type="submit" name="decision" value="allow">Allow</button></form></body></html>"""
+{buttons}</form></body></html>"""
+BUTTONS = """<button type="submit" name="decision" value="deny">Deny</button>
+<button type="submit" name="decision" value="allow">Allow</button>"""
+INPUT_BUTTONS = """<input type="submit" name="cancel" value="No thanks">
+<input type="submit" name="approve" value="Approve">"""
+
+
+def _s256(verifier: str) -> str:
+    """The PKCE S256 code challenge of a verifier (RFC 7636)."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 class OAuthTestServer:
@@ -169,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def login_page(self, sess: dict[str, Any], headers: dict[str, str], error: str = "") -> None:
         self.send(200, LOGIN_PAGE.format(
-            csrf=sess["csrf"], error=html.escape(error),
+            csrf=sess["csrf"], error=html.escape(error), user_field=self.b.user_field,
             viewport='<meta name="viewport" content="width=device-width, initial-scale=1">'
             if self.b.viewport else "",
             script='<script>alert("Welcome!")</script>' if self.b.alert_in_page else ""),
@@ -203,6 +218,10 @@ class _Handler(BaseHTTPRequestHandler):
         if q.get("redirect_uri") not in REGISTERED_REDIRECTS and not self.b.open_redirect:
             self.send(400, "<p>This redirect URI is not registered.</p>")
             return
+        if self.b.require_pkce and (not q.get("code_challenge")
+                                    or q.get("code_challenge_method") != "S256"):
+            self.send(400, "<p>PKCE is required.</p>")
+            return
         if q.get("response_type") not in ("code", "token"):
             self.send(400, "<p>Unsupported response type.</p>")
             return
@@ -216,7 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
         if data.get("csrf_token") != sess["csrf"] or "request" not in sess:
             self.send(400, "<p>The form expired. Start again.</p>")
             return
-        if data.get("email") != USER_EMAIL or data.get("password") != USER_PASSWORD:
+        if data.get(self.b.user_field) != USER_EMAIL or data.get("password") != USER_PASSWORD:
             self.login_page(sess, headers, "Wrong e-mail address or password.")
             return
         sess["user"] = USER_EMAIL
@@ -224,7 +243,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_consent_page(self) -> None:
         _, sess, headers = self.session()
-        self.send(200, CONSENT_PAGE.format(csrf=sess["csrf"]), headers=self.page_headers(headers))
+        buttons = INPUT_BUTTONS if self.b.input_submit_consent else BUTTONS
+        self.send(200, CONSENT_PAGE.format(csrf=sess["csrf"], buttons=buttons),
+                  headers=self.page_headers(headers))
 
     def consent(self) -> None:
         data = self.form()
@@ -232,6 +253,10 @@ class _Handler(BaseHTTPRequestHandler):
         if data.get("csrf_token") != sess["csrf"] or "user" not in sess:
             self.send(400, "<p>The form expired. Start again.</p>")
             return
+        if "approve" in data:
+            data["decision"] = "allow"
+        elif "cancel" in data:
+            data["decision"] = "deny"
         if "decision" not in data:
             self.do_consent_page()
             return
@@ -243,7 +268,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif req["response_type"] == "code":
             code = secrets.token_urlsafe(24)
             with self.st.lock:
-                self.st.codes[code] = {"redirect_uri": redirect, "used": False}
+                self.st.codes[code] = {"redirect_uri": redirect, "used": False,
+                                       "challenge": req.get("code_challenge")}
                 self.st.issued.append(code)
             params["code"] = code
         if self.b.echo_state:
@@ -287,12 +313,21 @@ class _Handler(BaseHTTPRequestHandler):
             if grant == "authorization_code":
                 entry = self.st.codes.get(data.get("code", ""))
                 if entry is None or entry["redirect_uri"] != data.get("redirect_uri") or (
-                        entry["used"] and not self.b.accept_replayed_code):
+                        entry["used"] and not self.b.accept_replayed_code) or (
+                        entry["challenge"] and entry["challenge"] != _s256(
+                            data.get("code_verifier", ""))):
                     ok = False
                 else:
                     entry["used"] = ok = True
+                parent = None
             elif grant == "refresh_token":
-                ok = self.st.refresh_tokens.pop(data.get("refresh_token", ""), None) is not None
+                parent = data.get("refresh_token", "")
+                ok = parent in self.st.refresh_tokens
+                if ok:
+                    # Using a refresh token revokes the one it replaced (grace until then).
+                    self.st.refresh_tokens.pop(self.st.refresh_tokens[parent] or "", None)
+                    if self.b.strict_rotation:
+                        self.st.refresh_tokens.pop(parent)
             else:
                 self.oauth_error(400, "unsupported_grant_type")
                 return
@@ -304,7 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.b.issue_refresh_token:
             refresh = self.new_token()
             with self.st.lock:
-                self.st.refresh_tokens[refresh] = USER_EMAIL
+                self.st.refresh_tokens[refresh] = parent
             answer["refresh_token"] = refresh
         if self.b.form_encoded_token:
             self.send(200, urlencode(answer), "application/x-www-form-urlencoded")

@@ -38,6 +38,10 @@ def service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             client, secret = create_alexa_client(VENDOR_ID, scheme,
                                                  client_id=f"alexa-{scheme.lower()}")
             secrets[scheme] = secret
+        _, secrets["pkce"] = create_alexa_client(VENDOR_ID, "HTTP_BASIC", client_id="alexa-pkce",
+                                                 require_pkce=True)
+        _, secrets["implicit"] = create_alexa_client(VENDOR_ID, "HTTP_BASIC",
+                                                     client_id="alexa-implicit", implicit=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -58,6 +62,23 @@ def test_linkcheck_server_passes_against_ride_hailer_service(
                    f"alexa-{scheme.lower()}", "--scheme", scheme, "--scope",
                    "profile rides:read rides:write", "--username", EMAIL,
                    "--vendor-id", VENDOR_ID])
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    failures = [c for c in report["checks"] if c["status"] in ("fail", "skip")]
+    assert (status, failures) == (0, [])
+
+
+@pytest.mark.parametrize("client_id,extra", [("alexa-pkce", ["--pkce"]),
+                                             ("alexa-implicit", ["--grant", "IMPLICIT"])])
+def test_linkcheck_server_passes_against_ride_hailer_service_with_pkce_and_implicit(
+        service: tuple[str, dict[str, str]], client_id: str, extra: list[str],
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, secrets = service
+    monkeypatch.setenv("LINKCHECK_CLIENT_SECRET", secrets[client_id.removeprefix("alexa-")])
+    monkeypatch.setenv("LINKCHECK_PASSWORD", PASSWORD)
+    status = main(["server", "--json", "--authorization-url", f"{base}/oauth/authorize",
+                   "--token-url", f"{base}/oauth/token", "--client-id", client_id,
+                   "--scope", "profile", "--username", EMAIL, "--vendor-id", VENDOR_ID,
+                   *extra])
     report: dict[str, Any] = json.loads(capsys.readouterr().out)
     failures = [c for c in report["checks"] if c["status"] in ("fail", "skip")]
     assert (status, failures) == (0, [])

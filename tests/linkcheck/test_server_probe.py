@@ -23,7 +23,8 @@ AUTH_CODE_CHECKS = [
     "https-authorization-url", "https-token-url", "no-popups", "frame-protection",
     "mobile-viewport", "sign-in", "redirect-target", "state-echo", "authorization-code",
     "code-exchange", "token-json", "access-token", "token-type", "expires-in",
-    "refresh-token", "token-deadline", "refresh", "refresh-rotated", "wrong-secret",
+    "refresh-token", "token-deadline", "refresh", "refresh-rotated", "refresh-retry",
+    "wrong-secret",
     "code-replay", "unregistered-redirect-vendor", "unregistered-redirect-host",
 ]
 
@@ -176,7 +177,7 @@ def test_server_probe_human_output_has_one_line_per_check_and_a_summary(
     assert status == 1
     assert len(lines) == 1 + len(AUTH_CODE_CHECKS) + 1
     assert any(line.startswith("FAIL expires-in") for line in lines)
-    assert lines[-1] == "19 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
+    assert lines[-1] == "20 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
 
 
 def test_server_probe_reads_account_linking_json_with_secret_from_environment(
@@ -215,3 +216,33 @@ def test_server_probe_without_client_secret_names_the_variable(
                    "--username", "u", "--vendor-id", VENDOR_ID])
     assert status == 2
     assert "LINKCHECK_CLIENT_SECRET" in capsys.readouterr().err
+
+
+def test_server_probe_warns_when_rotation_refuses_the_previous_refresh_token(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = probe(start_server(strict_rotation=True), capsys)
+    [check] = [c for c in report["checks"] if c["name"] == "refresh-retry"]
+    assert (status, check["status"]) == (0, "warn")
+    assert "400 error=invalid_grant" in check["reason"]
+
+
+def test_server_probe_signs_in_with_username_field_and_input_submit_consent(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    server = start_server(user_field="username", input_submit_consent=True)
+    status, report = probe(server, capsys)
+    assert (status, by_status(report, "fail")) == (0, set())
+
+
+def test_server_probe_sends_pkce_challenge_and_verifier_when_asked(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    server = start_server(require_pkce=True)
+    status, report = probe(server, capsys, "--pkce")
+    assert (status, by_status(report, "fail")) == (0, set())
+
+
+def test_server_probe_reports_server_that_demands_pkce_alexa_did_not_send(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = probe(start_server(require_pkce=True), capsys)
+    [check] = [c for c in report["checks"] if c["name"] == "sign-in"]
+    assert (status, check["status"]) == (1, "fail")
+    assert "PKCE is required." in check["reason"]
