@@ -9,7 +9,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from ask_smapi_model.v1.skill.account_linking.access_token_scheme_type import (
@@ -143,7 +143,7 @@ class ProjectChecker:
                          C.DOC_ASK_RESOURCES)
             return
         version = data.get("askcliResourcesVersion")
-        if version not in C.ASK_RESOURCES_VERSIONS:
+        if not _one_of(version, C.ASK_RESOURCES_VERSIONS):
             self.add("error", "ask-resources.version", file, jp("askcliResourcesVersion"),
                      f"askcliResourcesVersion is {version!r}; ASK CLI v2 reads "
                      f"{sorted(C.ASK_RESOURCES_VERSIONS)}.",
@@ -158,8 +158,7 @@ class ProjectChecker:
                      C.DOC_ASK_RESOURCES)
             return
         base = ("profiles", self.profile)
-        src = (profile.get("skillMetadata") or {}).get("src") if isinstance(
-            profile.get("skillMetadata"), dict) else None
+        src = _obj(profile.get("skillMetadata")).get("src")
         if not isinstance(src, str) or not (self.root / src).is_dir():
             self.add("error", "ask-resources.skill-metadata-src", file,
                      jp(*base, "skillMetadata", "src"),
@@ -207,7 +206,7 @@ class ProjectChecker:
                      C.DOC_ASK_RESOURCES)
             return
         kind = infra.get("type")
-        if kind not in C.KNOWN_DEPLOYERS:
+        if not _one_of(kind, C.KNOWN_DEPLOYERS):
             self.add("error", "ask-resources.deployer", file, jp(*ipath, "type"),
                      f"Deployer type {kind!r} is not one the ASK CLI v2 knows.",
                      f"Use one of {sorted(C.KNOWN_DEPLOYERS)}.", C.DOC_ASK_RESOURCES)
@@ -348,7 +347,7 @@ class ProjectChecker:
                      "Serve the skill over HTTPS on port 443.", C.DOC_MANIFEST)
         if isinstance(uri, str) and uri.lower().startswith("https://"):
             kind = endpoint.get("sslCertificateType")
-            if kind not in C.SSL_CERTIFICATE_TYPES:
+            if not _one_of(kind, C.SSL_CERTIFICATE_TYPES):
                 self.add("error", "skill-json.ssl-certificate-type", file,
                          jp(*path, "sslCertificateType"),
                          f"sslCertificateType is {kind!r} for an HTTPS endpoint.",
@@ -373,8 +372,7 @@ class ProjectChecker:
             data = self.load_json(file, "model", C.DOC_MODEL)
             if data is None:
                 continue
-            lm = ((data.get("interactionModel") or {}).get("languageModel")
-                  if isinstance(data, dict) else None)
+            lm = _obj(_obj(data).get("interactionModel")).get("languageModel")
             if not isinstance(lm, dict):
                 self.add("error", "model.language-model", file,
                          jp("interactionModel", "languageModel"),
@@ -386,8 +384,8 @@ class ProjectChecker:
     def _check_model(self, file: Path, locale: str, lm: dict[str, Any]) -> None:
         """Checks inside one languageModel."""
         base = ("interactionModel", "languageModel")
-        intents = [i for i in lm.get("intents") or [] if isinstance(i, dict)]
-        names = {i.get("name") for i in intents}
+        intents = [i for i in _list(lm.get("intents")) if isinstance(i, dict)]
+        names = {str(i.get("name")) for i in intents}
         for ref in self.code.references:
             if ref.name not in names:
                 self.add("error", "model.intent-missing", file, jp(*base, "intents"),
@@ -406,10 +404,10 @@ class ProjectChecker:
                          "requests land on a random intent.",
                          f'Add {{"name": "{builtin}", "samples": []}} and a handler.',
                          C.DOC_MODEL)
-        defined = {t.get("name") for t in lm.get("types") or [] if isinstance(t, dict)}
+        defined = {str(t.get("name")) for t in _list(lm.get("types")) if isinstance(t, dict)}
         seen: dict[str, tuple[str, int, int]] = {}
         for i, intent in enumerate(intents):
-            for s, slot in enumerate(intent.get("slots") or []):
+            for s, slot in enumerate(_list(intent.get("slots"))):
                 stype = slot.get("type") if isinstance(slot, dict) else None
                 if isinstance(stype, str) and not stype.startswith("AMAZON.") and \
                         stype not in defined:
@@ -418,7 +416,7 @@ class ProjectChecker:
                              f"Slot type {stype} of {intent.get('name')} is not defined.",
                              f"Define {stype} in languageModel.types or use an AMAZON type.",
                              C.DOC_MODEL)
-            for u, sample in enumerate(intent.get("samples") or []):
+            for u, sample in enumerate(_list(intent.get("samples"))):
                 if not isinstance(sample, str):
                     continue
                 key = " ".join(sample.lower().split())
@@ -508,7 +506,7 @@ class ProjectChecker:
         enums = {"type": AccountLinkingType, "accessTokenScheme": AccessTokenSchemeType,
                  "voiceForwardAccountLinking": VoiceForwardAccountLinkingStatus}
         for key, enum in enums.items():
-            if key in p and p[key] not in {e.value for e in enum}:
+            if key in p and not _one_of(p[key], {e.value for e in enum}):
                 self.add("error", "account-linking.enum", file, jp(*base, key),
                          f"{key} is {p[key]!r}; {enum.__name__} allows "
                          f"{[e.value for e in enum]}.", "Use one of the allowed values.",
@@ -609,7 +607,7 @@ class ProjectChecker:
                          jp(*base, key, n, extra), f"{extra!r} is not a field of "
                          "AccountLinkingPlatformAuthorizationUrl.",
                          f"Use only {sorted(fields)}.", C.DOC_SMAPI)
-            if entry.get("platformType") not in {e.value for e in PlatformType}:
+            if not _one_of(entry.get("platformType"), {e.value for e in PlatformType}):
                 self.add("error", "account-linking.enum", file,
                          jp(*base, key, n, "platformType"),
                          f"platformType is {entry.get('platformType')!r}; PlatformType allows "
@@ -704,6 +702,16 @@ class ProjectChecker:
 def _obj(value: Any) -> dict[str, Any]:
     """``value`` when it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
+
+
+def _one_of(value: Any, allowed: Iterable[str]) -> bool:
+    """True when ``value`` is a string among ``allowed`` (safe for any JSON value)."""
+    return isinstance(value, str) and value in allowed
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def _secret_keys(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:

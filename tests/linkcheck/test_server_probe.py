@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -246,3 +248,36 @@ def test_server_probe_reports_server_that_demands_pkce_alexa_did_not_send(
     [check] = [c for c in report["checks"] if c["name"] == "sign-in"]
     assert (status, check["status"]) == (1, "fail")
     assert "PKCE is required." in check["reason"]
+
+
+def test_server_probe_reports_unreachable_server_without_traceback(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    status = main(["server", "--json", "--authorization-url",
+                   f"http://127.0.0.1:{port}/authorize", "--token-url",
+                   f"http://127.0.0.1:{port}/token", "--client-id", CLIENT_ID,
+                   "--username", USER_EMAIL, "--vendor-id", VENDOR_ID])
+    report = json.loads(capsys.readouterr().out)
+    [check] = [c for c in report["checks"] if c["name"] == "sign-in"]
+    assert (status, check["status"]) == (1, "fail")
+    assert "ConnectionError" in check["reason"]
+
+
+def test_server_probe_gives_up_on_silent_server_after_timeout_rather_than_hanging(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as sock:  # accepts connections (backlog) but never answers
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        started = time.monotonic()
+        status = main(["server", "--json", "--authorization-url", f"{base}/authorize",
+                       "--token-url", f"{base}/token", "--client-id", CLIENT_ID,
+                       "--username", USER_EMAIL, "--vendor-id", VENDOR_ID, "--timeout", "0.5"])
+        elapsed = time.monotonic() - started
+    report = json.loads(capsys.readouterr().out)
+    [check] = [c for c in report["checks"] if c["name"] == "sign-in"]
+    assert (status, check["status"]) == (1, "fail")
+    assert "Timeout" in check["reason"]
+    assert elapsed < 30
