@@ -106,6 +106,7 @@ class Outcome:
     error: str | None = None
     login_page: requests.Response | None = None
     steps: list[str] = field(default_factory=list)
+    answered: bool = True
 
 
 @dataclass
@@ -258,6 +259,7 @@ class Probe:
             out.error = f"gave up after {MAX_STEPS} pages and redirects"
         except requests.RequestException as exc:
             out.error = f"{type(exc).__name__}: {exc}"
+            out.answered = False
         return out
 
     def submit_login(self, s: requests.Session, page_url: str, form: Any) -> requests.Response:
@@ -332,7 +334,11 @@ class Probe:
             code = self.check_redirect(out.location, state)
         if self.c.grant == "AUTH_CODE":
             self.check_tokens(code)
-        self.check_unregistered_redirects()
+        if out.location is None:
+            self.skip(list(unregistered_redirects(self.c.redirect_url)), "sign-in failed: a "
+                      "refusal could not be told from the failed sign-in")
+        else:
+            self.check_unregistered_redirects()
         return self.results
 
     def check_https(self) -> None:
@@ -613,6 +619,8 @@ class Probe:
                 self.mask.add(*(v[0] for v in parse_qs(urlsplit(out.location).query).values()))
                 self.record(name, "fail", f"redirected to the unregistered {bad} (open "
                             "redirect: codes and tokens can be stolen)", seconds)
+            elif not out.answered:
+                self.record(name, "skip", f"no answer: {out.error}", seconds)
             elif out.location is not None:
                 self.record(name, "warn", f"redirected to {urlsplit(out.location).hostname} "
                             f"instead of refusing {bad}", seconds)
