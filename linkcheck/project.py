@@ -92,6 +92,7 @@ class ProjectChecker:
         self.skill_src: Path | None = None
         self.code_srcs: list[Path] = []
         self.manifest_apis: set[str] = set()
+        self.deploys_code = False
         self.locales: list[str] = []
         self.code = CodeScan()
 
@@ -198,7 +199,12 @@ class ProjectChecker:
         infra = profile.get("skillInfrastructure")
         if infra is None:
             return
+        self.deploys_code = True
         ipath = (*base, "skillInfrastructure")
+        if code is None:
+            self.add("error", "ask-resources.code-src", file, jp(*base, "code"),
+                     "A deployer is configured but the profile has no code folder to deploy.",
+                     'Add "code": {"default": {"src": "./lambda"}}.', C.DOC_ASK_RESOURCES)
         if not isinstance(infra, dict):
             self.add("error", "ask-resources.deployer", file, jp(*ipath),
                      "skillInfrastructure is not an object.",
@@ -338,6 +344,13 @@ class ProjectChecker:
         """An HTTPS endpoint needs a valid sslCertificateType."""
         endpoint = custom.get("endpoint")
         if not isinstance(endpoint, dict):
+            if not self.deploys_code:
+                self.add("warning", "skill-json.endpoint-missing", file,
+                         jp("manifest", "apis", "custom", "endpoint"),
+                         "No endpoint, and ask-resources.json deploys no code that would set "
+                         "one: Alexa has nowhere to send requests.",
+                         'Add "endpoint": {"uri": "https://...", "sslCertificateType": '
+                         '"Trusted"} or a skillInfrastructure deployer.', C.DOC_MANIFEST)
             return
         uri = endpoint.get("uri")
         path = ("manifest", "apis", "custom", "endpoint")

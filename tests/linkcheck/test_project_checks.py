@@ -97,6 +97,8 @@ DEFECTS: list[tuple[str, str, Callable[[Any], None], tuple[str, str, str, str]]]
     ("handler-module-missing", RES, lambda d: infra(d).update(handler="app.lambda_handler"),
      ("error", "ask-resources.handler-module", RES,
       "$.profiles.default.skillInfrastructure.userConfig.handler")),
+    ("deployer-without-code", RES, lambda d: d["profiles"]["default"].pop("code"),
+     ("error", "ask-resources.code-src", RES, "$.profiles.default.code")),
     ("no-custom-api", SKILL, lambda d: d["manifest"].update(apis={"smartHome": {}}),
      ("error", "skill-json.custom-api", SKILL, "$.manifest.apis.custom")),
     ("locale-without-summary", SKILL,
@@ -308,3 +310,15 @@ def test_project_on_missing_folder_is_usage_error(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["project", str(tmp_path / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_project_warns_web_service_project_without_endpoint(
+        project: "ProjectCopy", capsys: pytest.CaptureFixture[str]) -> None:
+    project.edit(RES, lambda d: d["profiles"]["default"].pop("skillInfrastructure"))
+    status, report = run_json(project.root, capsys)
+    assert (status, report["findings"]) == (0, [])
+    project.edit(SKILL, lambda d: d["manifest"]["apis"]["custom"].pop("endpoint"))
+    status, report = run_json(project.root, capsys)
+    assert status == 0
+    assert [(f["level"], f["code"], f["path"]) for f in report["findings"]] == [
+        ("warning", "skill-json.endpoint-missing", "$.manifest.apis.custom.endpoint")]
