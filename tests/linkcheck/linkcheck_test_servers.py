@@ -50,6 +50,8 @@ class Behaviour:
     require_pkce: bool = False
     user_field: str = "email"
     input_submit_consent: bool = False
+    www_authenticate: bool = True
+    redirect_override: str | None = None
 
 
 @dataclass
@@ -261,7 +263,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.do_consent_page()
             return
         req = sess.pop("request")
-        redirect = req["redirect_uri"]
+        redirect = self.b.redirect_override or req["redirect_uri"]
         params: dict[str, str] = {}
         if data["decision"] != "allow":
             params["error"] = "access_denied"
@@ -289,7 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
         return token
 
     def oauth_error(self, status: int, error: str) -> None:
-        headers = {"WWW-Authenticate": 'Basic realm="token"'} if status == 401 else {}
+        headers = ({"WWW-Authenticate": 'Basic realm="token"'}
+                   if status == 401 and self.b.www_authenticate else {})
         self.send(status, json.dumps({"error": error}), "application/json", headers)
 
     def token(self) -> None:

@@ -12,6 +12,7 @@ from linkcheck_test_servers import (
     CLIENT_ID,
     CLIENT_SECRET,
     REDIRECT_URL,
+    REGISTERED_REDIRECTS,
     USER_EMAIL,
     USER_PASSWORD,
     VENDOR_ID,
@@ -99,6 +100,8 @@ DEFECTS = [
     ("alert-in-login-page", {"alert_in_page": True}, "HTTP_BASIC", {"no-popups"}),
     ("wrong-secret-accepted", {"accept_wrong_secret": True}, "REQUEST_BODY_CREDENTIALS",
      {"wrong-secret"}),
+    ("redirect-to-another-region", {"redirect_override": REGISTERED_REDIRECTS[1]},
+     "HTTP_BASIC", {"redirect-target", "code-exchange"}),
     ("replayed-code-accepted", {"accept_replayed_code": True}, "HTTP_BASIC", {"code-replay"}),
 ]
 
@@ -283,3 +286,11 @@ def test_server_probe_gives_up_on_silent_server_after_timeout_rather_than_hangin
     assert (status, check["status"]) == (1, "fail")
     assert "Timeout" in check["reason"]
     assert elapsed < 30
+
+
+def test_server_probe_warns_on_401_without_www_authenticate_for_http_basic(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = probe(start_server(www_authenticate=False), capsys)
+    [check] = [c for c in report["checks"] if c["name"] == "wrong-secret"]
+    assert (status, check["status"]) == (0, "warn")
+    assert "WWW-Authenticate" in check["reason"]
