@@ -31,6 +31,8 @@ ALEXA_REDIRECT_HOSTS = frozenset({"pitangui.amazon.com", "layla.amazon.com",
 FOREIGN_REDIRECT_HOST = "linkcheck.invalid"
 #: Redirect statuses a browser follows.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Second language asked for to see whether the login page follows Accept-Language.
+OTHER_LANGUAGE = "de-DE"
 #: How many pages and redirects one sign-in may take before linkcheck gives up.
 MAX_STEPS = 15
 
@@ -358,7 +360,7 @@ class Probe:
 
     def check_login_page(self, out: Outcome) -> None:
         """The login page: no pop-ups or alerts, frame protection, mobile viewport."""
-        names = ["no-popups", "frame-protection", "mobile-viewport"]
+        names = ["no-popups", "frame-protection", "mobile-viewport", "localized-page"]
         resp = out.login_page
         if resp is None:
             self.skip(names, "no login page found")
@@ -387,6 +389,36 @@ class Probe:
             self.record("mobile-viewport", "warn", "no <meta name=viewport content="
                         "\"width=device-width\">: the page is not mobile friendly in the "
                         "Alexa app")
+        self.check_localized_page(resp)
+
+    def check_localized_page(self, english: requests.Response) -> None:
+        """The login page follows Accept-Language, as the Alexa app sets it."""
+        started = time.monotonic()
+        s = self.session()
+        s.headers["Accept-Language"] = OTHER_LANGUAGE
+        url = self.authorization_request_url(self.c.redirect_url, secrets.token_urlsafe(24))
+        stop_hosts = ALEXA_REDIRECT_HOSTS | {urlsplit(self.c.redirect_url).hostname or ""}
+        try:
+            for _ in range(MAX_STEPS):
+                other = s.get(url, allow_redirects=False, timeout=self.c.timeout)
+                location = other.headers.get("Location")
+                if other.status_code not in REDIRECT_STATUSES or not location:
+                    break
+                url = urljoin(other.url, location)
+                if url.startswith(self.c.redirect_url) or urlsplit(url).hostname in stop_hosts:
+                    break
+        except requests.RequestException as exc:
+            self.record("localized-page", "warn", f"{type(exc).__name__}: {exc}",
+                        time.monotonic() - started)
+            return
+        seconds = time.monotonic() - started
+        if parse_page(other.text).text != parse_page(english.text).text:
+            self.record("localized-page", "pass", f"Accept-Language {OTHER_LANGUAGE} gives "
+                        "another text", seconds)
+        else:
+            self.record("localized-page", "warn", f"Accept-Language {OTHER_LANGUAGE} gives the "
+                        "same text as en-US: the page ignores the Alexa app's language (fine "
+                        "if the skill has English locales only)", seconds)
 
     def same_origin_scripts(self, page_url: str, page: Page) -> list[str]:
         """Source of up to five scripts the login page loads from its own origin."""

@@ -51,6 +51,7 @@ class Behaviour:
     user_field: str = "email"
     input_submit_consent: bool = False
     www_authenticate: bool = True
+    localized: bool = True
     redirect_override: str | None = None
 
 
@@ -67,7 +68,7 @@ class State:
 
 
 LOGIN_PAGE = """<!doctype html><html><head><title>Sign in</title>{viewport}{script}</head>
-<body><h1>Sign in to Taxi Tester</h1><p>{error}</p>
+<body><h1>{heading}</h1><p>{error}</p>
 <form method="post" action="/login">
 <input type="hidden" name="csrf_token" value="{csrf}">
 <input type="email" name="{user_field}" autocapitalize="off" autocorrect="off">
@@ -187,6 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
     def login_page(self, sess: dict[str, Any], headers: dict[str, str], error: str = "") -> None:
         self.send(200, LOGIN_PAGE.format(
             csrf=sess["csrf"], error=html.escape(error), user_field=self.b.user_field,
+            heading="Bei Taxi Tester anmelden" if self.b.localized and self.headers.get(
+                "Accept-Language", "").startswith("de") else "Sign in to Taxi Tester",
             viewport='<meta name="viewport" content="width=device-width, initial-scale=1">'
             if self.b.viewport else "",
             script='<script>alert("Welcome!")</script>' if self.b.alert_in_page else ""),

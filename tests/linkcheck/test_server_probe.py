@@ -24,7 +24,7 @@ from linkcheck.__main__ import main
 
 AUTH_CODE_CHECKS = [
     "https-authorization-url", "https-token-url", "no-popups", "frame-protection",
-    "mobile-viewport", "sign-in", "redirect-target", "state-echo", "authorization-code",
+    "mobile-viewport", "localized-page", "sign-in", "redirect-target", "state-echo", "authorization-code",
     "code-exchange", "token-json", "access-token", "token-type", "expires-in",
     "refresh-token", "token-deadline", "refresh", "refresh-rotated", "refresh-retry",
     "wrong-secret",
@@ -182,7 +182,7 @@ def test_server_probe_human_output_has_one_line_per_check_and_a_summary(
     assert status == 1
     assert len(lines) == 1 + len(AUTH_CODE_CHECKS) + 1
     assert any(line.startswith("FAIL expires-in") for line in lines)
-    assert lines[-1] == "20 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
+    assert lines[-1] == "21 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
 
 
 def test_server_probe_reads_account_linking_json_with_secret_from_environment(
@@ -294,3 +294,11 @@ def test_server_probe_warns_on_401_without_www_authenticate_for_http_basic(
     [check] = [c for c in report["checks"] if c["name"] == "wrong-secret"]
     assert (status, check["status"]) == (0, "warn")
     assert "WWW-Authenticate" in check["reason"]
+
+
+def test_server_probe_warns_when_login_page_ignores_accept_language(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = probe(start_server(localized=False), capsys)
+    [check] = [c for c in report["checks"] if c["name"] == "localized-page"]
+    assert (status, check["status"]) == (0, "warn")
+    assert "de-DE" in check["reason"]
