@@ -311,6 +311,10 @@ class Probe:
             body = None
         if body:
             self.mask.add(body.get("access_token"), body.get("refresh_token"))
+        else:  # form-encoded or other answers still carry tokens that must not be printed
+            for key, values in parse_qs(resp.text).items():
+                if "token" in key.lower():
+                    self.mask.add(*values)
         return TokenAnswer(resp.status_code, seconds, body,
                            resp.headers.get("Content-Type", ""), resp.text,
                            www_authenticate=resp.headers.get("WWW-Authenticate", ""))

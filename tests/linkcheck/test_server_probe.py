@@ -158,9 +158,12 @@ def test_server_probe_reports_refused_credentials_at_sign_in(
     assert "code-exchange" in by_status(report, "skip")
 
 
+@pytest.mark.parametrize("switches", [{"open_redirect": True, "accept_wrong_secret": True},
+                                      {"form_encoded_token": True},
+                                      {"accept_replayed_code": True, "strict_rotation": True}])
 def test_server_probe_never_prints_secrets_codes_or_tokens(
-        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    server = start_server(open_redirect=True, accept_wrong_secret=True)
+        start_server: Any, capsys: pytest.CaptureFixture[str], switches: dict[str, Any]) -> None:
+    server = start_server(**switches)
     for as_json in (True, False):
         main(["server", *(["--json"] if as_json else []),
               "--authorization-url", server.authorization_url, "--token-url",
