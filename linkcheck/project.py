@@ -582,8 +582,7 @@ class ProjectChecker:
             self.add("error", "account-linking.too-many-domains", file, jp(*base, "domains"),
                      f"{len(p['domains'])} domains; at most {C.MAX_DOMAINS} are allowed.",
                      "Serve the login page's assets from fewer domains.", C.DOC_IMPLICIT)
-        if "clientSecret" in p:
-            pass  # reported by check_no_secrets_uploaded with the other secrets
+        # clientSecret is reported by check_no_secrets_uploaded with the other secrets.
         self._check_expiration(file, base, p)
         self._check_skip_on_enablement(file, base, p)
 

@@ -21,7 +21,7 @@ import requests
 
 from linkcheck import constants as C
 from linkcheck.errors import UsageError
-from linkcheck.forms import POPUP_CALLS, Page, parse_page
+from linkcheck.forms import POPUP_CALLS, Form, Page, parse_page
 from linkcheck.report import CheckResult, Status
 
 #: Hosts of the Alexa redirect URLs (ALEXA-FACTS: Authorization URI); never fetched.
@@ -264,13 +264,15 @@ class Probe:
             out.answered = False
         return out
 
-    def submit_login(self, s: requests.Session, page_url: str, form: Any) -> requests.Response:
+    def submit_login(self, s: requests.Session, page_url: str, form: Form) -> requests.Response:
         """Fill user name and password, keep hidden inputs (CSRF tokens), submit."""
         data = form.base_data()
         user = form.username_field()
         if user is not None:
             data[user.name] = self.c.username
-        data[form.password_field.name] = self.c.password
+        password = form.password_field
+        assert password is not None  # drive() only submits forms with a password field
+        data[password.name] = self.c.password
         buttons = [b for b in form.submit_buttons if b.name]
         if buttons:
             data.setdefault(buttons[0].name, buttons[0].value)
