@@ -1,0 +1,11 @@
+"""linkcheck: plays Alexa to find account-linking defects before Alexa does.
+
+``linkcheck project [PATH]`` checks the files of an ASK CLI v2 project;
+``linkcheck server ...`` probes an OAuth 2.0 authorization server the way Alexa calls it.
+"""
+from __future__ import annotations
+
+from linkcheck.errors import LinkcheckError, UsageError
+from linkcheck.report import CheckResult, Finding
+
+__all__ = ["CheckResult", "Finding", "LinkcheckError", "UsageError"]

@@ -1,0 +1,68 @@
+"""Protocol constants: what Alexa, the ASK CLI and SMAPI expect, each with its source."""
+from __future__ import annotations
+
+# --- documents cited in findings -------------------------------------------------------
+#: Amazon, "Account Linking Concepts for Alexa Skills" (seed document).
+DOC_CONCEPTS = "Account Linking Concepts for Alexa Skills"
+#: Amazon, "Configure Implicit Grant" (seed document).
+DOC_IMPLICIT = "Configure Implicit Grant"
+#: Amazon, "Configure an Authorization Code Grant" / "Access token URI requirements".
+DOC_AUTH_CODE = "Configure an Authorization Code Grant (Access token URI requirements)"
+#: Amazon, "Account Linking Schemas" / SMAPI "update-account-linking-info".
+DOC_SMAPI = "SMAPI AccountLinkingRequest (ask-smapi-model ask_smapi_model.v1.skill.account_linking)"
+#: ASK CLI v2, "ask-resources.json" reference and its lambda-deployer Python build.
+DOC_ASK_RESOURCES = "ASK CLI v2 ask-resources.json reference (ALEXA-FACTS: ask-resources.json)"
+#: Amazon, "Skill Manifest Schema".
+DOC_MANIFEST = "Skill Manifest Schema (skill.json)"
+#: Amazon, "Interaction Model Schema" and "Standard Built-in Intents".
+DOC_MODEL = "Interaction Model Schema; Standard Built-in Intents"
+#: Amazon, "Let Users Enable Your Skill without Account Linking".
+DOC_SKIP = "Let Users Enable Your Skill without Account Linking"
+#: Amazon, "Requirements for account linking" / authorization URI requirements.
+DOC_AUTH_URI = "Configure Implicit Grant: Authorization URI Requirements; ALEXA-FACTS: Authorization URI"
+#: RFC 6749, The OAuth 2.0 Authorization Framework.
+DOC_RFC6749 = "RFC 6749 (OAuth 2.0) sections 4.1, 5.1, 5.2, 10.6"
+
+# --- ask-resources.json (ASK CLI v2) ---------------------------------------------------
+#: The only askcliResourcesVersion the ASK CLI v2 writes and reads.
+ASK_RESOURCES_VERSIONS = frozenset({"2020-03-31"})
+#: Deployers shipped with ASK CLI v2.
+KNOWN_DEPLOYERS = frozenset({"@ask-cli/lambda-deployer", "@ask-cli/cfn-deployer"})
+
+# --- skill.json ------------------------------------------------------------------------
+#: Values of manifest.apis.custom.endpoint.sslCertificateType (Skill Manifest Schema).
+SSL_CERTIFICATE_TYPES = frozenset({"Trusted", "Wildcard", "SelfSigned"})
+#: At most three example phrases per locale (Skill Manifest Schema).
+MAX_EXAMPLE_PHRASES = 3
+#: Launch phrases an example phrase may use after the wake word (Invocation Name guidelines).
+LAUNCH_WORDS = ("open", "ask", "launch", "start", "tell", "begin", "talk to", "use", "load", "play")
+
+# --- interaction model -----------------------------------------------------------------
+#: Built-in intents every custom skill must define (Standard Built-in Intents).
+REQUIRED_BUILTINS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent",
+                     "AMAZON.NavigateHomeIntent")
+#: Built-in intents recommended for every custom skill.
+RECOMMENDED_BUILTINS = ("AMAZON.FallbackIntent",)
+
+# --- accountLinking.json (SMAPI) -------------------------------------------------------
+#: Top-level key ``ask smapi update-account-linking-info`` expects (ALEXA-FACTS).
+ACCOUNT_LINKING_WRAPPER = "accountLinkingRequest"
+#: Limits of the account linking configuration (Configure Implicit Grant).
+MAX_SCOPES = 15
+MAX_DOMAINS = 30
+#: defaultTokenExpirationInSeconds bounds that linkcheck warns outside of (its judgement).
+MIN_SANE_TOKEN_SECONDS = 300
+MAX_SANE_TOKEN_SECONDS = 86_400
+#: Words in a JSON key (lower case, without _ and -) whose string value must never be
+#: in an uploaded file; keys ending in "token" count too (accessToken, refresh_token).
+SECRET_KEY_WORDS = ("secret", "password", "passwd", "privatekey", "apikey")
+
+# --- the Alexa side of the OAuth flows (ALEXA-FACTS: Authorization URI, Access token URI) ---
+#: Alexa redirect URL for North America; the vendor id ends it.
+PITANGUI_REDIRECT = "https://pitangui.amazon.com/api/skill/link/{vendor_id}"
+#: Alexa gives the token server 4.5 s to answer.
+TOKEN_DEADLINE_SECONDS = 4.5
+#: Token endpoint client authentication schemes (AccessTokenSchemeType).
+SCHEMES = ("HTTP_BASIC", "REQUEST_BODY_CREDENTIALS")
+#: Grant types Alexa uses (AccountLinkingType).
+GRANTS = ("AUTH_CODE", "IMPLICIT")

@@ -1,0 +1,154 @@
+"""Just enough HTML understanding to find and fill a login or consent form (stdlib only)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+#: Field names that hold the user name or e-mail address on common login pages.
+USERNAME_NAMES = ("email", "username", "user", "login", "user_name", "userid", "identifier",
+                  "mail", "j_username", "loginfmt")
+#: Button values or names that grant consent.
+ALLOW_WORDS = re.compile(r"allow|approve|accept|authori[sz]e|consent|yes|confirm|grant|agree",
+                         re.IGNORECASE)
+#: Button values or names that refuse consent.
+DENY_WORDS = re.compile(r"deny|reject|cancel|decline|refuse|\bno\b", re.IGNORECASE)
+
+
+@dataclass
+class Field:
+    """An input, select or button of a form."""
+
+    tag: str
+    type: str
+    name: str
+    value: str
+    checked: bool = False
+    text: str = ""
+
+
+@dataclass
+class Form:
+    """A form with its action, method and fields."""
+
+    action: str
+    method: str
+    fields: list[Field] = field(default_factory=list)
+
+    @property
+    def password_field(self) -> Field | None:
+        """The first password input, if any."""
+        return next((f for f in self.fields if f.type == "password" and f.name), None)
+
+    @property
+    def submit_buttons(self) -> list[Field]:
+        """Buttons and submit inputs."""
+        return [f for f in self.fields
+                if (f.tag == "button" and f.type in ("", "submit"))
+                or (f.tag == "input" and f.type in ("submit", "image"))]
+
+    def username_field(self) -> Field | None:
+        """The input the user name or e-mail address goes into."""
+        inputs = [f for f in self.fields if f.tag == "input" and f.name]
+        for f in inputs:
+            if f.name.lower() in USERNAME_NAMES or f.type == "email":
+                return f
+        return next((f for f in inputs if f.type in ("text", "")), None)
+
+    def base_data(self) -> dict[str, str]:
+        """Values the browser would send without user input (hidden fields, checked boxes)."""
+        data: dict[str, str] = {}
+        for f in self.fields:
+            if not f.name or f.tag == "button" or f.type in ("submit", "image", "reset",
+                                                             "button", "file"):
+                continue
+            if f.type in ("checkbox", "radio") and not f.checked:
+                continue
+            data.setdefault(f.name, f.value)
+        return data
+
+    def allow_button(self) -> Field | None:
+        """The submit button that grants consent, if the form has one."""
+        for b in self.submit_buttons:
+            label = f"{b.name} {b.value} {b.text}"
+            if ALLOW_WORDS.search(label) and not DENY_WORDS.search(f"{b.value} {b.text}"):
+                return b
+        return None
+
+
+@dataclass
+class Page:
+    """What linkcheck needs to know of one HTML page."""
+
+    forms: list[Form] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    script_srcs: list[str] = field(default_factory=list)
+    event_handlers: list[str] = field(default_factory=list)
+    viewport: str | None = None
+    text: list[str] = field(default_factory=list)
+
+
+class _PageParser(HTMLParser):
+    """Collects forms, scripts, event handler attributes and the viewport meta tag."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = Page()
+        self._form: Form | None = None
+        self._button: Field | None = None
+        self._in_script = False
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        for k, v in a.items():
+            if k.startswith("on") or v.strip().lower().startswith("javascript:"):
+                self.page.event_handlers.append(v)
+        if tag == "meta" and a.get("name", "").lower() == "viewport":
+            self.page.viewport = a.get("content", "")
+        elif tag == "script":
+            self._in_script = True
+            if a.get("src"):
+                self.page.script_srcs.append(a["src"])
+        elif tag in ("style", "title"):
+            self._in_style = True
+        elif tag == "form":
+            self._form = Form(a.get("action", ""), (a.get("method") or "get").lower())
+            self.page.forms.append(self._form)
+        elif self._form is not None and tag in ("input", "select", "textarea", "button"):
+            default_type = "submit" if tag == "button" else ("text" if tag == "input" else tag)
+            f = Field(tag, a.get("type", default_type).lower(), a.get("name", ""),
+                      a.get("value", ""), "checked" in a)
+            self._form.fields.append(f)
+            if tag == "button":
+                self._button = f
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "button":
+            self._button = None
+        elif tag == "script":
+            self._in_script = False
+        elif tag in ("style", "title"):
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.page.scripts.append(data)
+        elif self._button is not None:
+            self._button.text += data
+        elif not self._in_style and data.strip():
+            self.page.text.append(data.strip())
+
+
+def parse_page(html: str) -> Page:
+    """Parse an HTML page; never raises on malformed markup."""
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser.page
+
+
+#: JavaScript that opens pop-ups or message boxes, forbidden on the login page.
+POPUP_CALLS = re.compile(r"(?<![\w.$])(?:window\.)?(alert|confirm|prompt)\s*\(|window\.open\s*\(")

@@ -1,0 +1,354 @@
+"""Small OAuth 2.0 authorization servers for linkcheck's tests: real HTTP on 127.0.0.1.
+
+One server class with switches; each switch turns one conformant behaviour into a defect
+that real servers have shown (see ALEXA-FACTS: Access token URI, Authorization URI).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+CLIENT_ID = "alexa-skill"
+CLIENT_SECRET = "test-client-secret-5f2c"
+USER_EMAIL = "rider@example.com"
+USER_PASSWORD = "correct horse battery"
+VENDOR_ID = "M2AAAAAAAAAAAA"
+REDIRECT_URL = f"https://pitangui.amazon.com/api/skill/link/{VENDOR_ID}"
+REGISTERED_REDIRECTS = (
+    REDIRECT_URL,
+    f"https://layla.amazon.com/api/skill/link/{VENDOR_ID}",
+    f"https://alexa.amazon.co.jp/api/skill/link/{VENDOR_ID}",
+)
+
+
+@dataclass
+class Behaviour:
+    """Switches; all defaults are conformant."""
+
+    form_encoded_token: bool = False
+    string_expires_in: bool = False
+    echo_state: bool = True
+    refresh_basic_only: bool = False
+    open_redirect: bool = False
+    issue_refresh_token: bool = True
+    alert_in_page: bool = False
+    token_delay: float = 0.0
+    accept_wrong_secret: bool = False
+    accept_replayed_code: bool = False
+    frame_protection: bool = True
+    viewport: bool = True
+    strict_rotation: bool = False
+    require_pkce: bool = False
+    user_field: str = "email"
+    input_submit_consent: bool = False
+    www_authenticate: bool = True
+    localized: bool = True
+    redirect_override: str | None = None
+
+
+@dataclass
+class State:
+    """What the server remembers: browser sessions, codes, tokens."""
+
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: refresh token -> the refresh token it replaced (revoked once the new one is used).
+    refresh_tokens: dict[str, str | None] = field(default_factory=dict)
+    issued: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+LOGIN_PAGE = """<!doctype html><html><head><title>Sign in</title>{viewport}{script}</head>
+<body><h1>{heading}</h1><p>{error}</p>
+<form method="post" action="/login">
+<input type="hidden" name="csrf_token" value="{csrf}">
+<input type="email" name="{user_field}" autocapitalize="off" autocorrect="off">
+<input type="password" name="password">
+<button type="submit">Sign in</button></form></body></html>"""
+
+CONSENT_PAGE = """<!doctype html><html><head><meta name="viewport" content="width=device-width">
+</head><body><p>Allow the Alexa skill to order rides?</p>
+<form method="post" action="/consent"><input type="hidden" name="csrf_token" value="{csrf}">
+{buttons}</form></body></html>"""
+BUTTONS = """<button type="submit" name="decision" value="deny">Deny</button>
+<button type="submit" name="decision" value="allow">Allow</button>"""
+INPUT_BUTTONS = """<input type="submit" name="cancel" value="No thanks">
+<input type="submit" name="approve" value="Approve">"""
+
+
+def _s256(verifier: str) -> str:
+    """The PKCE S256 code challenge of a verifier (RFC 7636)."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class OAuthTestServer:
+    """An authorization server on 127.0.0.1 in a thread; ``behaviour`` picks its defects."""
+
+    def __init__(self, behaviour: Behaviour | None = None) -> None:
+        self.behaviour = behaviour or Behaviour()
+        self.state = State()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def authorization_url(self) -> str:
+        return f"{self.base_url}/authorize"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/token"
+
+    def start(self) -> "OAuthTestServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=10)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(_Handler):
+            owner = server
+
+        return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes: /authorize, /login, /consent, /token."""
+
+    owner: OAuthTestServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Quiet."""
+
+    # -- helpers --------------------------------------------------------------------
+    @property
+    def b(self) -> Behaviour:
+        return self.owner.behaviour
+
+    @property
+    def st(self) -> State:
+        return self.owner.state
+
+    def send(self, status: int, body: str, ctype: str = "text/html; charset=utf-8",
+             headers: dict[str, str] | None = None) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def redirect(self, location: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+
+    def session(self) -> tuple[str, dict[str, Any], dict[str, str]]:
+        cookie = self.headers.get("Cookie", "")
+        sid = next((c.split("=", 1)[1] for c in cookie.split("; ") if c.startswith("sid=")), "")
+        with self.st.lock:
+            if sid not in self.st.sessions:
+                sid = secrets.token_urlsafe(16)
+                self.st.sessions[sid] = {"csrf": secrets.token_urlsafe(16)}
+                return sid, self.st.sessions[sid], {"Set-Cookie": f"sid={sid}; Path=/; HttpOnly"}
+            return sid, self.st.sessions[sid], {}
+
+    def form(self) -> dict[str, str]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode()
+        return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+    def page_headers(self, extra: dict[str, str]) -> dict[str, str]:
+        headers = dict(extra)
+        if self.b.frame_protection:
+            headers["X-Frame-Options"] = "DENY"
+        return headers
+
+    def login_page(self, sess: dict[str, Any], headers: dict[str, str], error: str = "") -> None:
+        self.send(200, LOGIN_PAGE.format(
+            csrf=sess["csrf"], error=html.escape(error), user_field=self.b.user_field,
+            heading="Bei Taxi Tester anmelden" if self.b.localized and self.headers.get(
+                "Accept-Language", "").startswith("de") else "Sign in to Taxi Tester",
+            viewport='<meta name="viewport" content="width=device-width, initial-scale=1">'
+            if self.b.viewport else "",
+            script='<script>alert("Welcome!")</script>' if self.b.alert_in_page else ""),
+            headers=self.page_headers(headers))
+
+    # -- routes ---------------------------------------------------------------------
+    def do_GET(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        if parts.path == "/authorize":
+            self.authorize({k: v[0] for k, v in parse_qs(parts.query).items()})
+        elif parts.path == "/consent":
+            self.do_consent_page()
+        else:
+            self.send(404, "not found")
+
+    def do_POST(self) -> None:  # noqa: N802
+        path = urlsplit(self.path).path
+        if path == "/login":
+            self.login()
+        elif path == "/consent":
+            self.consent()
+        elif path == "/token":
+            self.token()
+        else:
+            self.send(404, "not found")
+
+    def authorize(self, q: dict[str, str]) -> None:
+        if q.get("client_id") != CLIENT_ID:
+            self.send(400, "<p>Unknown client.</p>")
+            return
+        if q.get("redirect_uri") not in REGISTERED_REDIRECTS and not self.b.open_redirect:
+            self.send(400, "<p>This redirect URI is not registered.</p>")
+            return
+        if self.b.require_pkce and (not q.get("code_challenge")
+                                    or q.get("code_challenge_method") != "S256"):
+            self.send(400, "<p>PKCE is required.</p>")
+            return
+        if q.get("response_type") not in ("code", "token"):
+            self.send(400, "<p>Unsupported response type.</p>")
+            return
+        _, sess, headers = self.session()
+        sess["request"] = q
+        self.login_page(sess, headers)
+
+    def login(self) -> None:
+        data = self.form()
+        _, sess, headers = self.session()
+        if data.get("csrf_token") != sess["csrf"] or "request" not in sess:
+            self.send(400, "<p>The form expired. Start again.</p>")
+            return
+        if data.get(self.b.user_field) != USER_EMAIL or data.get("password") != USER_PASSWORD:
+            self.login_page(sess, headers, "Wrong e-mail address or password.")
+            return
+        sess["user"] = USER_EMAIL
+        self.redirect("/consent", headers)
+
+    def do_consent_page(self) -> None:
+        _, sess, headers = self.session()
+        buttons = INPUT_BUTTONS if self.b.input_submit_consent else BUTTONS
+        self.send(200, CONSENT_PAGE.format(csrf=sess["csrf"], buttons=buttons),
+                  headers=self.page_headers(headers))
+
+    def consent(self) -> None:
+        data = self.form()
+        _, sess, _ = self.session()
+        if data.get("csrf_token") != sess["csrf"] or "user" not in sess:
+            self.send(400, "<p>The form expired. Start again.</p>")
+            return
+        if "approve" in data:
+            data["decision"] = "allow"
+        elif "cancel" in data:
+            data["decision"] = "deny"
+        if "decision" not in data:
+            self.do_consent_page()
+            return
+        req = sess.pop("request")
+        redirect = self.b.redirect_override or req["redirect_uri"]
+        params: dict[str, str] = {}
+        if data["decision"] != "allow":
+            params["error"] = "access_denied"
+        elif req["response_type"] == "code":
+            code = secrets.token_urlsafe(24)
+            with self.st.lock:
+                self.st.codes[code] = {"redirect_uri": redirect, "used": False,
+                                       "challenge": req.get("code_challenge")}
+                self.st.issued.append(code)
+            params["code"] = code
+        if self.b.echo_state:
+            params["state"] = req.get("state", "")
+        if req["response_type"] == "token" and data["decision"] == "allow":
+            token = self.new_token()
+            self.redirect(f"{redirect}#" + urlencode(
+                {"access_token": token, "token_type": "Bearer", "expires_in": 3600, **params}))
+            return
+        self.redirect(f"{redirect}?{urlencode(params)}")
+
+    # -- token endpoint -------------------------------------------------------------
+    def new_token(self) -> str:
+        token = secrets.token_urlsafe(32)
+        with self.st.lock:
+            self.st.issued.append(token)
+        return token
+
+    def oauth_error(self, status: int, error: str) -> None:
+        headers = ({"WWW-Authenticate": 'Basic realm="token"'}
+                   if status == 401 and self.b.www_authenticate else {})
+        self.send(status, json.dumps({"error": error}), "application/json", headers)
+
+    def token(self) -> None:
+        if self.b.token_delay:
+            time.sleep(self.b.token_delay)
+        data = self.form()
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            cid, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            cid, secret = unquote(cid), unquote(secret)
+        else:
+            cid, secret = data.get("client_id", ""), data.get("client_secret", "")
+            if data.get("grant_type") == "refresh_token" and self.b.refresh_basic_only:
+                self.oauth_error(401, "invalid_client")
+                return
+        if cid != CLIENT_ID or (secret != CLIENT_SECRET and not self.b.accept_wrong_secret):
+            self.oauth_error(401, "invalid_client")
+            return
+        grant = data.get("grant_type")
+        with self.st.lock:
+            if grant == "authorization_code":
+                entry = self.st.codes.get(data.get("code", ""))
+                if entry is None or entry["redirect_uri"] != data.get("redirect_uri") or (
+                        entry["used"] and not self.b.accept_replayed_code) or (
+                        entry["challenge"] and entry["challenge"] != _s256(
+                            data.get("code_verifier", ""))):
+                    ok = False
+                else:
+                    entry["used"] = ok = True
+                parent = None
+            elif grant == "refresh_token":
+                parent = data.get("refresh_token", "")
+                ok = parent in self.st.refresh_tokens
+                if ok:
+                    # Using a refresh token revokes the one it replaced (grace until then).
+                    self.st.refresh_tokens.pop(self.st.refresh_tokens[parent] or "", None)
+                    if self.b.strict_rotation:
+                        self.st.refresh_tokens.pop(parent)
+            else:
+                self.oauth_error(400, "unsupported_grant_type")
+                return
+        if not ok:
+            self.oauth_error(400, "invalid_grant")
+            return
+        answer: dict[str, Any] = {"access_token": self.new_token(), "token_type": "Bearer",
+                                  "expires_in": "3600" if self.b.string_expires_in else 3600}
+        if self.b.issue_refresh_token:
+            refresh = self.new_token()
+            with self.st.lock:
+                self.st.refresh_tokens[refresh] = parent
+            answer["refresh_token"] = refresh
+        if self.b.form_encoded_token:
+            self.send(200, urlencode(answer), "application/x-www-form-urlencoded")
+        else:
+            self.send(200, json.dumps(answer), "application/json;charset=UTF-8",
+                      {"Cache-Control": "no-store"})
