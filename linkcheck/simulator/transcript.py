@@ -1,0 +1,59 @@
+"""The readable transcript both modes print."""
+from __future__ import annotations
+
+from typing import TextIO
+
+from .conversation import LINK_ACCOUNT_CARD, Turn
+
+
+class Transcript:
+    """Writes `you> ...`, `alexa> ...`, `[card] ...` and check lines to a stream."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def _write(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def step(self, index: int, text: str) -> None:
+        """A script step header."""
+        self._write(f"--- step {index}: {text}")
+
+    def user(self, utterance: str) -> None:
+        """What the user said."""
+        self._write(f"you> {utterance}")
+
+    def note(self, message: str) -> None:
+        """Something the Alexa service or the simulator did on its own."""
+        self._write(f"[alexa] {message}")
+
+    def turn(self, turn: Turn) -> None:
+        """What came back from the skill."""
+        reply = turn.reply
+        if not turn.label.startswith("(") or reply.speech:
+            if turn.label.startswith("("):
+                self._write(turn.label)
+            if reply.speech:
+                self._write(f"alexa> {reply.speech}")
+        else:
+            self._write(turn.label)
+        if reply.card_type == LINK_ACCOUNT_CARD:
+            self._write("[card] LinkAccount: open the Alexa app to link")
+        elif reply.card_type:
+            details = " - ".join(part for part in (reply.card_title, reply.card_text) if part)
+            self._write(f"[card] {reply.card_type}: {details}")
+        if turn.session_ended and not turn.label.startswith("("):
+            self._write("[session ended]")
+
+    def check(self, text: str) -> None:
+        """A passed expectation."""
+        self._write(f"  ok: {text}")
+
+    def failure(self, message: str) -> None:
+        """A failed expectation or step."""
+        self._write(f"FAILED: {message}")
+
+    def summary(self, message: str) -> None:
+        """The last line of a passing run."""
+        self._write(message)
