@@ -20,6 +20,7 @@ EN_MODEL: dict[str, Any] = {"interactionModel": {"languageModel": {
     "invocationName": "test taxi",
     "intents": [
         {"name": "CountIntent", "slots": [], "samples": ["count", "count again", "add one"]},
+        {"name": "CrashIntent", "slots": [], "samples": ["crash"]},
         {"name": "OrderRideIntent", "slots": [{"name": "destination", "type": "DESTINATION"}],
          "samples": ["order a ride to {destination}", "take me to {destination}", "order a ride",
                      "i want to go to {destination}"]},

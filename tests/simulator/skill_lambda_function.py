@@ -74,6 +74,14 @@ class OrderRideIntentHandler(AbstractRequestHandler):
                 .set_card(SimpleCard("Ride", f"to {slot.value}")).set_should_end_session(True).response)
 
 
+class CrashIntentHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input):
+        return is_intent_name("CrashIntent")(handler_input)
+
+    def handle(self, handler_input):
+        raise RuntimeError("boom")
+
+
 class FallbackIntentHandler(AbstractRequestHandler):
     def can_handle(self, handler_input):
         return is_intent_name("AMAZON.FallbackIntent")(handler_input)
@@ -126,7 +134,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
 
 
 sb = SkillBuilder()
-for handler in (LaunchRequestHandler(), CountIntentHandler(), OrderRideIntentHandler(), FallbackIntentHandler(),
+for handler in (LaunchRequestHandler(), CountIntentHandler(), OrderRideIntentHandler(), FallbackIntentHandler(), CrashIntentHandler(),
                 StopIntentHandler(), HelpIntentHandler(), SessionEndedRequestHandler(), AccountLinkedHandler(),
                 SkillDisabledHandler()):
     sb.add_request_handler(handler)
