@@ -51,6 +51,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--authorization-url", help="override the authorization URL (e.g. a local server)")
     parser.add_argument("--token-url", help="override the access token URL")
     parser.add_argument("--client-id", help="override clientId")
+    parser.add_argument("--revocation-url", help="RFC 7009 revocation endpoint for the `revoke` step / :revoke")
     parser.add_argument("--scheme", choices=("HTTP_BASIC", "REQUEST_BODY_CREDENTIALS"), help="override accessTokenScheme")
     parser.add_argument("--client-secret-env", default=DEFAULT_CLIENT_SECRET_ENV, metavar="NAME",
                         help=f"environment variable holding the client secret (default {DEFAULT_CLIENT_SECRET_ENV})")
@@ -133,7 +134,7 @@ def build_conversation(args: argparse.Namespace, note: Callable[[str], None]) ->
     return conv.Conversation(
         _target(args), skill_package, locale=args.locale, clock=SimulatorClock(),
         identity=Identity(skill_id=args.skill_id), linking_config=_linking_config(args, skill_package),
-        credentials=credentials, timestamps=timestamps, note=note,
+        credentials=credentials, timestamps=timestamps, note=note, revocation_url=args.revocation_url,
     )
 
 

@@ -103,6 +103,7 @@ class Conversation:
         timestamps: str = SIMULATED,
         note: Callable[[str], None] | None = None,
         models: Mapping[str, InteractionModel] | None = None,
+        revocation_url: str | None = None,
     ) -> None:
         self.target = target
         self.skill_package = Path(skill_package) if skill_package else None
@@ -111,6 +112,7 @@ class Conversation:
         self.builder = EnvelopeBuilder(self.identity)
         self.linking_config = linking_config
         self.credentials = credentials
+        self.revocation_url = revocation_url
         self.timestamps = timestamps
         self.note = note or (lambda message: None)
         self._models: dict[str, InteractionModel] = dict(models or {})
@@ -177,6 +179,21 @@ class Conversation:
         """Forget the tokens, as disabling and re-enabling the skill does."""
         self.account = None
         self.note("account unlinked: tokens forgotten")
+
+    def revoke_on_server(self, which: str = "refresh") -> None:
+        """Revoke the stored refresh (or access) token at the server's RFC 7009 endpoint.
+
+        Alexa never does this; it stands for a user removing access on the service's site.
+        """
+        if self.account is None:
+            raise LinkingError("no linked account whose token could be revoked")
+        if self.linking_config is None or not self.revocation_url:
+            raise LinkingError("no revocation URL configured (use --revocation-url)")
+        token = self.account.tokens.refresh_token if which == "refresh" else self.account.tokens.access_token
+        if not token:
+            raise LinkingError(f"no {which} token stored")
+        linking.revoke(self.linking_config, self.revocation_url, token, f"{which}_token")
+        self.note(f"{which} token revoked at the authorization server")
 
     def access_token(self) -> str | None:
         """The token Alexa puts into the next request, refreshing it first when expired."""

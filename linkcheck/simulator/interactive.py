@@ -10,6 +10,7 @@ from .transcript import Transcript
 HELP = """commands:
   :link              link the account in the 'Alexa app' (login + consent), then send SkillAccountLinked
   :unlink            forget the stored tokens
+  :revoke [refresh|access]  revoke a stored token at --revocation-url (a user removing access)
   :advance SECONDS   move the simulator clock forward (token expiry)
   :locale CODE       switch the device language (en-US, en-GB, de-DE, ...)
   :event linked|disabled   send a skill event
@@ -47,6 +48,8 @@ def run_interactive(conversation: conv.Conversation, transcript: Transcript, std
                 transcript.out.write(HELP + "\n")
             elif command == ":link":
                 transcript.turn(conversation.link())
+            elif command == ":revoke":
+                conversation.revoke_on_server(argument or "refresh")
             elif command == ":unlink":
                 conversation.unlink()
             elif command == ":advance":
@@ -66,7 +69,10 @@ def run_interactive(conversation: conv.Conversation, transcript: Transcript, std
                 transcript.note(f"unknown command {line!r}; type :help")
             else:
                 transcript.user(line)
-                transcript.turn(conversation.say(line))
+                turn = conversation.say(line)
+                transcript.turn(turn)
+                if turn.reply.card_type == conv.LINK_ACCOUNT_CARD:
+                    transcript.note("type :link to link in the Alexa app")
         except SimulatorError as error:
             transcript.note(f"error: {error}")
         except ValueError:

@@ -39,6 +39,10 @@ DECISION_FIELD = "decision"
 DECISION_ALLOW = "allow"
 #: Fallback lifetime when the token response has no expires_in (accountLinking.json).
 DEFAULT_TOKEN_EXPIRATION = 3600
+#: HTML elements without an end tag (HTML Living Standard, "void elements").
+VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+#: Class words that mark inline error messages on login pages.
+ERROR_CLASS_WORDS = ("error", "alert", "invalid", "flash")
 #: How many pages the Alexa app follows before giving up (guards redirect loops).
 MAX_STEPS = 12
 
@@ -189,8 +193,8 @@ class _FormParser(HTMLParser):
             name = a.get("name")
             kind = a.get("type", "submit" if tag == "button" else "text").lower()
             if not name:
-                return
-            if kind == "submit":
+                pass
+            elif kind == "submit":
                 form.submits.append((name, a.get("value", "")))
             elif kind in ("checkbox", "radio"):
                 if "checked" in a:
@@ -199,12 +203,14 @@ class _FormParser(HTMLParser):
             else:
                 form.fields[name] = a.get("value", "")
                 form.input_names.add(name)
-        classes = a.get("class", "") + " " + a.get("role", "")
-        if self._in_error or "error" in classes or "alert" in classes:
+        if tag in VOID_ELEMENTS:
+            return
+        classes = (a.get("class", "") + " " + a.get("role", "")).lower()
+        if self._in_error or any(word in classes for word in ERROR_CLASS_WORDS):
             self._in_error += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if self._in_error:
+        if self._in_error and tag not in VOID_ELEMENTS:
             self._in_error -= 1
             if not self._in_error and self._error_text:
                 self.errors.append(" ".join(" ".join(self._error_text).split()))
@@ -310,6 +316,25 @@ def _finish(config: LinkingConfig, location: str, state: str, http: requests.Ses
     if "code" not in query:
         raise LinkingError("redirect to the Alexa redirect URL lacks code")
     return exchange_code(config, query["code"], http)
+
+
+def revoke(config: LinkingConfig, revocation_url: str, token: str, token_type_hint: str = "refresh_token",
+           http: requests.Session | None = None) -> None:
+    """RFC 7009 token revocation with the client's credentials (what a user's "remove access" does)."""
+    headers = {"Accept": "application/json"}
+    form = {"token": token, "token_type_hint": token_type_hint}
+    if config.scheme == HTTP_BASIC:
+        pair = f"{urllib.parse.quote(config.client_id, safe='')}:{urllib.parse.quote(config.client_secret or '', safe='')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+    else:
+        form.update(client_id=config.client_id, client_secret=config.client_secret or "")
+    try:
+        response = (http or requests.Session()).post(revocation_url, data=form, headers=headers,
+                                                     timeout=config.timeout, allow_redirects=False)
+    except requests.RequestException as error:
+        raise LinkingError(f"revocation URL {_safe(revocation_url)} unreachable: {error.__class__.__name__}") from error
+    if response.status_code != 200:
+        raise LinkingError(f"revocation URL answered HTTP {response.status_code}")
 
 
 def client_secret_from_env(name: str, environ: Mapping[str, str] | None = None) -> str | None:

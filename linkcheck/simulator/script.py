@@ -15,7 +15,8 @@
     hook revoke-refresh-token
     end
 
-Steps: `say <utterance>`, `link`, `unlink`, `advance <seconds>`, `locale <code>`,
+Steps: `say <utterance>`, `link`, `unlink`, `revoke [refresh|access]` (RFC 7009 at
+--revocation-url), `advance <seconds>`, `locale <code>`,
 `event linked|disabled`, `end` (SessionEndedRequest USER_INITIATED), `hook <name>`.
 Expectations (indented `expect` lines) check the step right above them:
 `speech contains <text>` / `speech lacks <text>` (case-insensitive), `card <Type>|none`,
@@ -32,7 +33,7 @@ from . import conversation as conv
 from .errors import ScriptError, SimulatorError
 from .transcript import Transcript
 
-STEP_NAMES = ("say", "link", "unlink", "advance", "locale", "event", "end", "hook")
+STEP_NAMES = ("say", "link", "unlink", "revoke", "advance", "locale", "event", "end", "hook")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +115,8 @@ def parse_script(text: str) -> list[Step]:
                 raise ScriptError(f"line {number}: 'advance' needs a number of seconds >= 0") from None
         if name == "event" and argument not in ("linked", "disabled"):
             raise ScriptError(f"line {number}: use 'event linked' or 'event disabled'")
+        if name == "revoke" and argument not in ("", "refresh", "access"):
+            raise ScriptError(f"line {number}: use 'revoke', 'revoke refresh' or 'revoke access'")
         if name in ("link", "unlink", "end") and argument:
             raise ScriptError(f"line {number}: '{name}' takes no argument")
         steps.append(Step(number, name, argument))
@@ -188,6 +191,9 @@ class ScriptRunner:
             return turn
         if step.name == "unlink":
             c.unlink()
+            return None
+        if step.name == "revoke":
+            c.revoke_on_server(step.argument or "refresh")
             return None
         if step.name == "advance":
             c.advance(float(step.argument))

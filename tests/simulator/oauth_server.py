@@ -26,6 +26,7 @@ class OAuthState:
     redirect_uri: str = "https://pitangui.amazon.com/api/skill/link/M0TEST"
     users: dict[str, tuple[str, str]] = field(default_factory=lambda: {"rider@example.com": ("correct horse", "Robin")})
     expires_in: int = 3600
+    tamper_state: bool = False  #: answer with a different state (a broken or hostile server)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     access_tokens: dict[str, str] = field(default_factory=dict)
@@ -123,6 +124,12 @@ def make_handler(state: OAuthState) -> type[BaseHTTPRequestHandler]:
             if url.path == "/oauth/token":
                 self._token(form)
                 return
+            if url.path == "/oauth/revoke":  # RFC 7009; client authentication omitted in this test server
+                with state.lock:
+                    state.refresh_tokens.pop(form.get("token", ""), None)
+                    state.access_tokens.pop(form.get("token", ""), None)
+                self._json(200, {})
+                return
             sid, session = self._session()
             if form.get("csrf_token") != session["csrf"]:
                 self._send(400, _page('<p class="error">CSRF token missing or wrong.</p>'))
@@ -138,10 +145,17 @@ def make_handler(state: OAuthState) -> type[BaseHTTPRequestHandler]:
                 request = session["authorize"]
                 if form.get("decision") != "allow":
                     target = request["redirect_uri"] + "?" + urllib.parse.urlencode({"error": "access_denied", "state": request["state"]})
+                elif request.get("response_type") == "token":
+                    access = secrets.token_urlsafe(16)
+                    with state.lock:
+                        state.access_tokens[access] = session["user"]
+                    target = request["redirect_uri"] + "#" + urllib.parse.urlencode(
+                        {"access_token": access, "token_type": "Bearer", "state": request["state"]})
                 else:
                     code = secrets.token_urlsafe(16)
                     state.codes[code] = {"user": session["user"], "redirect_uri": request["redirect_uri"]}
-                    target = request["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": request["state"]})
+                    returned = "tampered" if state.tamper_state else request["state"]
+                    target = request["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": returned})
                 self._send(302, headers={"Location": target})
             else:
                 self._send(404, _page("not found"))

@@ -128,6 +128,8 @@ def test_script_syntax_error_exits_two_naming_the_line(
     ("event enabled\n", "line 1: use 'event linked' or 'event disabled'"),
     ("say hi\n  expect session closed\n", "line 2: use 'expect session ends' or 'expect session open'"),
     ("dance\n", "line 1: unknown step 'dance'"),
+    ("revoke everything\n", "line 1: use 'revoke', 'revoke refresh' or 'revoke access'"),
+    ("link now\n", "line 1: 'link' takes no argument"),
 ])
 def test_bad_script_lines_are_rejected_with_the_line_number(text: str, message: str) -> None:
     with pytest.raises(ScriptError, match=message.replace("(", r"\(")):
