@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 from . import envelopes, linking
 from .clock import SimulatorClock
 from .envelopes import EnvelopeBuilder, Identity, SessionState
-from .errors import LinkingError, SimulatorError, TargetError
+from .errors import LinkingError, SimulatorError, TargetError, TokenEndpointError
 from .model import InteractionModel, Resolution
 from .targets import SkillTarget
 
@@ -207,7 +207,7 @@ class Conversation:
                     self.store_tokens(linking.refresh(self.linking_config, refresh_token))
                     self.refreshes += 1
                     self.note("access token expired: refreshed at the token URL")
-                except linking.TokenEndpointError as error:
+                except TokenEndpointError as error:
                     account.refresh_failed = error.error
                     self.note(f"access token expired: refresh failed ({error.error}); Alexa keeps sending the dead token")
                 except LinkingError as error:

@@ -274,7 +274,7 @@ def skill_package_path(project: Path) -> Path:
         src = next(iter(profiles))["skillMetadata"]["src"]
     except (KeyError, StopIteration, json.JSONDecodeError, AttributeError) as error:
         raise ModelError(f"{resources} has no profiles.*.skillMetadata.src") from error
-    return (Path(project) / src).resolve()
+    return (Path(project) / str(src)).resolve()
 
 
 def lambda_code_path(project: Path) -> Path:
@@ -288,4 +288,4 @@ def lambda_code_path(project: Path) -> Path:
         src = profile["code"]["default"]["src"]
     except (KeyError, StopIteration, json.JSONDecodeError, AttributeError) as error:
         raise ModelError(f"{resources} has no profiles.*.code.default.src") from error
-    return (Path(project) / src).resolve()
+    return (Path(project) / str(src)).resolve()

@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 import requests
 
@@ -74,9 +74,10 @@ class LambdaTarget:
             spec.loader.exec_module(module)
         except Exception as error:  # the skill's own import failure, reported once
             raise TargetError(f"importing {path} failed: {error!r}") from error
-        self._handler = getattr(module, self.handler_name, None)
-        if not callable(self._handler):
+        function = getattr(module, self.handler_name, None)
+        if not callable(function):
             raise TargetError(f"{path} has no callable {self.handler_name}")
+        self._handler: Callable[[dict[str, Any], LambdaContext], Any] = function
 
     def invoke(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
         """Call the handler with a JSON round-trip copy of the envelope, as Lambda would."""
