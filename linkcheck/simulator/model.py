@@ -239,11 +239,21 @@ class InteractionModel:
         for name, slot_type in self.intent_slots[intent].items():
             slot: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
             if name in values:
-                slot["value"] = values[name]
+                slot["value"] = self._spelling(slot_type, values[name])
                 if slot_type in self.slot_types:
                     slot["resolutions"] = self._resolutions(slot_type, values[name])
             slots[name] = slot
         return slots
+
+    def _spelling(self, slot_type: str, value: str) -> str:
+        """The model's spelling of a value it knows (as speech recognition writes it), else the words heard."""
+        found = self._lookup(slot_type, value)
+        if found is not None:
+            wanted = normalize(value)
+            for spelling in (found.name, *found.synonyms):
+                if normalize(spelling) == wanted:
+                    return spelling
+        return value
 
     def _resolutions(self, slot_type: str, value: str) -> dict[str, Any]:
         authority = f"amzn1.er-authority.echo-sdk.{self.skill_id}.{slot_type}"

@@ -48,7 +48,7 @@ DE_MODEL: dict[str, Any] = {"interactionModel": {"languageModel": {
         {"name": "AMAZON.FallbackIntent", "samples": []},
     ],
     "types": [{"name": "DESTINATION", "values": [
-        {"id": "AIRPORT", "name": {"value": "flughafen", "synonyms": ["airport"]}},
+        {"id": "AIRPORT", "name": {"value": "Flughafen", "synonyms": ["airport"]}},
     ]}],
 }}}
 
