@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -78,6 +79,16 @@ def write_project(root: Path, scheme: str = "HTTP_BASIC") -> Path:
         "profiles": {"default": {"skillMetadata": {"src": "./skill-package"},
                                  "code": {"default": {"src": "./lambda"}}}}}))
     return root
+
+
+@pytest.fixture(autouse=True)
+def _restore_import_state() -> Iterator[None]:
+    """LambdaTarget puts the code folder first on sys.path; undo it so other areas' imports stay clean."""
+    path = list(sys.path)
+    yield
+    sys.path[:] = path
+    for name in [name for name in sys.modules if name.startswith("_linkcheck_skill_")]:
+        del sys.modules[name]
 
 
 @pytest.fixture

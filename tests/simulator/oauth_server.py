@@ -206,7 +206,7 @@ class OAuthServer:
         self.state = state
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> "OAuthServer":
         self.thread.start()
