@@ -70,9 +70,11 @@ class LambdaTarget:
         if spec is None or spec.loader is None:
             raise TargetError(f"cannot load {path}")
         module = importlib.util.module_from_spec(spec)
+        sys.modules[unique] = module  # the documented recipe; dataclasses and pickling need it
         try:
             spec.loader.exec_module(module)
         except Exception as error:  # the skill's own import failure, reported once
+            del sys.modules[unique]
             raise TargetError(f"importing {path} failed: {error!r}") from error
         function = getattr(module, self.handler_name, None)
         if not callable(function):

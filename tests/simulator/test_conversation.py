@@ -189,3 +189,35 @@ def test_skill_that_raises_is_reported_and_gets_a_session_ended_error(
         c.say("crash")
     assert recorded_events(events_file) == [{"type": "SessionEndedRequest", "reason": "ERROR"}]
     assert c.session is None
+
+
+def test_code_folder_without_lambda_function_is_a_clear_error(tmp_path: Path) -> None:
+    from linkcheck.simulator import LambdaTarget
+
+    with pytest.raises(TargetError, match="no lambda_function.py in"):
+        LambdaTarget(tmp_path)
+
+
+def test_skill_whose_import_fails_is_reported_with_the_cause(tmp_path: Path) -> None:
+    from linkcheck.simulator import LambdaTarget
+
+    (tmp_path / "lambda_function.py").write_text("import os\nSETTING = int(os.environ['NOT_SET_ANYWHERE_42'])\n")
+    with pytest.raises(TargetError, match="importing .*lambda_function.py failed: KeyError\\('NOT_SET_ANYWHERE_42'\\)"):
+        LambdaTarget(tmp_path)
+
+
+def test_lambda_target_sets_the_skills_environment_before_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkcheck.simulator import LambdaTarget
+
+    monkeypatch.delenv("SIM_TEST_GREETING", raising=False)
+    (tmp_path / "lambda_function.py").write_text(
+        "from __future__ import annotations\nimport dataclasses, os\nGREETING = os.environ['SIM_TEST_GREETING']\n"
+        "@dataclasses.dataclass\nclass Answer:\n    text: str\n"
+        "def lambda_handler(event, context):\n"
+        "    return {'version': '1.0', 'response': {'outputSpeech': {'type': 'PlainText', 'text': Answer(GREETING).text},"
+        " 'shouldEndSession': context.get_remaining_time_in_millis() > 0}}\n")
+    monkeypatch.setenv("SIM_TEST_GREETING", "placeholder")  # restored by monkeypatch after the test
+    target = LambdaTarget(tmp_path, environ={"SIM_TEST_GREETING": "Hallo"})
+    answer = target.invoke({"request": {"type": "LaunchRequest"}})
+    assert answer["response"]["outputSpeech"]["text"] == "Hallo"
+    assert answer["response"]["shouldEndSession"] is True
