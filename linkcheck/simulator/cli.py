@@ -62,6 +62,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
                         help=f"environment variable holding the test user's password (default {DEFAULT_PASSWORD_ENV})")
     parser.add_argument("--hook", action="append", default=[], metavar="NAME=MODULE:FUNCTION",
                         help="script hook: `hook NAME` calls FUNCTION(conversation)")
+    parser.add_argument("--show-json", action="store_true", help="print each request and response envelope (tokens masked)")
     parser.set_defaults(handler=main_from_args)
     return parser
 
@@ -141,7 +142,7 @@ def build_conversation(args: argparse.Namespace, note: Callable[[str], None]) ->
 def main_from_args(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run interactive or scripted mode; return the exit code."""
     out = stdout or sys.stdout
-    transcript = Transcript(out)
+    transcript = Transcript(out, show_json=args.show_json)
     try:
         steps = load_script(args.script) if args.script else None
         hooks = _hooks(args.hook)

@@ -1,16 +1,30 @@
 """The readable transcript both modes print."""
 from __future__ import annotations
 
-from typing import TextIO
+import json
+from typing import Any, TextIO
 
 from .conversation import LINK_ACCOUNT_CARD, Turn
+
+#: Keys whose values are secrets and are masked when envelopes are shown.
+SECRET_KEYS = frozenset({"accessToken", "apiAccessToken"})
+
+
+def masked(value: Any) -> Any:
+    """A copy of a JSON value with tokens replaced by a marker."""
+    if isinstance(value, dict):
+        return {key: "***" if key in SECRET_KEYS and item else masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
 
 
 class Transcript:
     """Writes `you> ...`, `alexa> ...`, `[card] ...` and check lines to a stream."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, *, show_json: bool = False) -> None:
         self.out = out
+        self.show_json = show_json
 
     def _write(self, line: str) -> None:
         self.out.write(line + "\n")
@@ -31,6 +45,9 @@ class Transcript:
     def turn(self, turn: Turn) -> None:
         """What came back from the skill."""
         reply = turn.reply
+        if self.show_json:
+            self._write("request: " + json.dumps(masked(turn.request), ensure_ascii=False))
+            self._write("response: " + json.dumps(masked(turn.response), ensure_ascii=False))
         if not turn.label.startswith("(") or reply.speech:
             if turn.label.startswith("("):
                 self._write(turn.label)

@@ -179,3 +179,23 @@ def test_python_dash_m_runs_a_script(project: Path, oauth_server: OAuthServer, t
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "alexa> Goodbye.\n[session ended]" in result.stdout
+
+
+def test_show_json_prints_envelopes_with_tokens_masked(
+        project: Path, oauth_server: OAuthServer, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "json.dialog"
+    script.write_text("link\nsay order a ride to the airport\n")
+    assert main([str(script), *_cli_args(project, oauth_server, "--show-json")]) == 0
+    out = capsys.readouterr().out
+    assert 'request: {"version": "1.0", "session": {"new": true' in out
+    assert '"accessToken": "***"' in out
+    assert '"outputSpeech": {"type": "SSML", "ssml": "<speak>Robin, a ride to the airport' in out
+
+
+def test_show_json_never_prints_a_token_value(make_conversation: Callable[..., Conversation]) -> None:
+    out = io.StringIO()
+    conversation = make_conversation()
+    runner = ScriptRunner(conversation, Transcript(out, show_json=True))
+    assert runner.run(parse_script("link\nsay order a ride to the airport\n")).passed
+    assert conversation.account.tokens.access_token not in out.getvalue()
+    assert "***" in out.getvalue()
