@@ -47,7 +47,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
                         help="request timestamps from the simulator clock or the wall clock (default: wall for --url)")
     parser.add_argument("--locale", default="en-US")
     parser.add_argument("--skill-id", default=os.environ.get("SKILL_ID") or PLACEHOLDER_SKILL_ID)
-    parser.add_argument("--account-linking", type=Path, help="accountLinking.json (default: the skill package's)")
+    parser.add_argument("--from", "--account-linking", dest="account_linking", type=Path,
+                        help="accountLinking.json (default: the skill package's)")
     parser.add_argument("--authorization-url", help="override the authorization URL (e.g. a local server)")
     parser.add_argument("--token-url", help="override the access token URL")
     parser.add_argument("--client-id", help="override clientId")
@@ -57,18 +58,19 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
                         help=f"environment variable holding the client secret (default {DEFAULT_CLIENT_SECRET_ENV})")
     parser.add_argument("--vendor-id", default=os.environ.get("LINKCHECK_VENDOR_ID") or DEFAULT_VENDOR_ID)
     parser.add_argument("--region", choices=("NA", "EU", "FE"), default="NA", help="which Alexa redirect URL to use")
-    parser.add_argument("--user", help="test user's email for the login form")
+    parser.add_argument("--username", "--user", dest="user", default=os.environ.get("LINKCHECK_USERNAME"),
+                        help="test user's email for the login form (default env LINKCHECK_USERNAME)")
     parser.add_argument("--password-env", default=DEFAULT_PASSWORD_ENV, metavar="NAME",
                         help=f"environment variable holding the test user's password (default {DEFAULT_PASSWORD_ENV})")
     parser.add_argument("--hook", action="append", default=[], metavar="NAME=MODULE:FUNCTION",
                         help="script hook: `hook NAME` calls FUNCTION(conversation)")
     parser.add_argument("--show-json", action="store_true", help="print each request and response envelope (tokens masked)")
-    parser.set_defaults(handler=main_from_args)
+    parser.set_defaults(handler=main_from_args, run=main_from_args)
     return parser
 
 
 def add_subparser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> argparse.ArgumentParser:
-    """Register `simulate` on a parent CLI (linkcheck/__main__.py)."""
+    """Register `simulate` on a parent CLI (linkcheck/__main__.py dispatches `args.run(args)`)."""
     parser = subparsers.add_parser("simulate", help="play the Alexa app, the Alexa service and a device against a skill",
                                    description=__doc__)
     return configure_parser(parser)
@@ -148,7 +150,7 @@ def main_from_args(args: argparse.Namespace, stdin: TextIO | None = None, stdout
         hooks = _hooks(args.hook)
         conversation = build_conversation(args, transcript.note)
     except SimulatorError as error:
-        out.write(f"linkcheck simulate: {error}\n")
+        sys.stderr.write(f"linkcheck simulate: error: {error}\n")
         return EXIT_USAGE
     if steps is None:
         return run_interactive(conversation, transcript, stdin or sys.stdin)

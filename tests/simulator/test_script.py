@@ -118,7 +118,7 @@ def test_script_syntax_error_exits_two_naming_the_line(
     script = tmp_path / "typo.dialog"
     script.write_text("say hi\n  expect speach contains x\n")
     assert main([str(script), *_cli_args(project, oauth_server)]) == 2
-    assert "line 2: unknown expectation 'speach'" in capsys.readouterr().out
+    assert "line 2: unknown expectation 'speach'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text, message", [
@@ -199,3 +199,34 @@ def test_show_json_never_prints_a_token_value(make_conversation: Callable[..., C
     assert runner.run(parse_script("link\nsay order a ride to the airport\n")).passed
     assert conversation.account.tokens.access_token not in out.getvalue()
     assert "***" in out.getvalue()
+
+
+def test_add_subparser_wires_simulate_into_a_parent_cli(
+        project: Path, oauth_server: OAuthServer, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from linkcheck.simulator.cli import add_subparser
+
+    parser = argparse.ArgumentParser(prog="linkcheck")
+    add_subparser(parser.add_subparsers(dest="command", required=True))
+    script = tmp_path / "s.dialog"
+    script.write_text("link\nsay order a ride to the airport\n  expect speech contains on its way\n")
+    args = parser.parse_args(["simulate", str(script), *_cli_args(project, oauth_server),
+                              "--from", str(project / "skill-package" / "accountLinking.json")])
+    assert args.run(args) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--password-env", "SIM_TEST_UNSET_PASSWORD"], "--user given but $SIM_TEST_UNSET_PASSWORD is empty"),
+    (["--url", "http://127.0.0.1:9/alexa", "--sign-key", "key.pem"], "--sign-key needs --cert-url"),
+    (["--env", "NOEQUALS"], "--env 'NOEQUALS': use KEY=VALUE"),
+    (["--hook", "broken"], "--hook 'broken': use NAME=MODULE:FUNCTION"),
+    (["--locale", "xx-XX"], "no interaction model for locale xx-XX"),
+])
+def test_bad_options_exit_two_with_a_clear_message(
+        project: Path, oauth_server: OAuthServer, cli_env: None, monkeypatch: pytest.MonkeyPatch,
+        extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("SIM_TEST_UNSET_PASSWORD", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main([*_cli_args(project, oauth_server), *extra]) == 2
+    assert f"linkcheck simulate: error: {message}" in capsys.readouterr().err
