@@ -122,6 +122,8 @@ class Conversation:
         self.account: AccountLink | None = None
         self._last_intent: str | None = None
         self._dialog_open = False
+        #: (intent, slot, slots of updatedIntent) after a Dialog.ElicitSlot, until the next turn
+        self._elicit: tuple[str, str, dict[str, Any]] | None = None
         self.turns: list[Turn] = []
         self.refreshes = 0  #: successful token refreshes so far
 
@@ -221,8 +223,19 @@ class Conversation:
         return self.session
 
     def say(self, utterance: str) -> Turn:
-        """Resolve an utterance with the interaction model and send the matching request."""
+        """Resolve an utterance with the interaction model and send the matching request.
+
+        After a Dialog.ElicitSlot the answer is first matched against that slot's samples
+        (unless it is a word-for-word match of another sample, such as "stop").
+        """
         resolution = self.model.resolve(utterance)
+        elicit = self._elicit
+        if elicit is not None and self.session is not None and not resolution.new_session and not resolution.exact:
+            intent, slot, current = elicit
+            filled = self.model.resolve_slot(utterance, intent, slot)
+            if filled is not None:
+                slots = {**self.model.declared_slots(intent), **current, **filled}
+                resolution = Resolution(kind="intent", intent=intent, slots=slots, dialog_state="IN_PROGRESS")
         return self.send(resolution, label=utterance)
 
     def send(self, resolution: Resolution, label: str = "") -> Turn:
@@ -234,8 +247,8 @@ class Conversation:
             self._last_intent = None
         else:
             assert resolution.intent is not None
-            dialog_state = None
-            if resolution.intent in self.model.dialog_intents:
+            dialog_state = resolution.dialog_state
+            if dialog_state is None and resolution.intent in self.model.dialog_intents:
                 dialog_state = "IN_PROGRESS" if self._dialog_open and self._last_intent == resolution.intent else "STARTED"
             envelope = self.builder.intent(
                 resolution.intent, resolution.slots, session=session, locale=self.locale,
@@ -302,6 +315,13 @@ class Conversation:
             raise
         ended = reply.should_end_session is True
         self._dialog_open = any(str(d.get("type", "")).startswith("Dialog.") for d in reply.directives)
+        self._elicit = None
+        for directive in reply.directives:
+            if directive.get("type") == "Dialog.ElicitSlot" and not ended:
+                updated = directive.get("updatedIntent") or {}
+                intent_name = str(updated.get("name") or self._last_intent or "")
+                slots = {str(k): dict(v) for k, v in (updated.get("slots") or {}).items() if isinstance(v, Mapping)}
+                self._elicit = (intent_name, str(directive.get("slotToElicit", "")), slots)
         if ended:
             self.session = None
         else:

@@ -94,6 +94,8 @@ class Resolution:
     intent: str | None = None
     slots: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
     new_session: bool = False  #: the utterance named the skill (launch or one-shot)
+    exact: bool = False  #: matched a sample without slots (or a launch phrase) word for word
+    dialog_state: str | None = None  #: set when the utterance answers a Dialog.ElicitSlot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,10 +139,16 @@ class InteractionModel:
         self.skill_id = skill_id
         language = _language(locale)
         self.intent_slots: dict[str, dict[str, str]] = {}
+        #: slot elicitation samples ("to {destination}") by (intent, slot)
+        self.slot_samples: dict[tuple[str, str], list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
         self.samples: list[_Sample] = []
         for intent in intents:
             name = intent["name"]
             self.intent_slots[name] = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+            for slot in intent.get("slots", []):
+                for text in slot.get("samples", []):
+                    pattern, slot_names = _compile(text)
+                    self.slot_samples.setdefault((name, slot["name"]), []).append((pattern, slot_names))
             texts = list(intent.get("samples", []))
             texts += BUILT_IN_SAMPLES.get(language, {}).get(name, ())
             for text in texts:
@@ -193,7 +201,7 @@ class InteractionModel:
                     return dataclasses.replace(found, new_session=True)
         for phrase in LAUNCH_PHRASES.get(language, ()):
             if re.fullmatch(re.escape(phrase).replace(r"\{inv\}", inv), text):
-                return Resolution(kind="launch", new_session=True)
+                return Resolution(kind="launch", new_session=True, exact=True)
         found = self._match_intent(text)
         if found is not None:
             return found
@@ -222,7 +230,29 @@ class InteractionModel:
         if best is None:
             return None
         _, sample, values = best
-        return Resolution(kind="intent", intent=sample.intent, slots=self._slots(sample.intent, values))
+        return Resolution(kind="intent", intent=sample.intent, slots=self._slots(sample.intent, values),
+                          exact=not sample.slot_names)
+
+    def resolve_slot(self, utterance: str, intent: str, slot: str) -> dict[str, dict[str, Any]] | None:
+        """Slots filled by an answer to Dialog.ElicitSlot, from the slot's own samples; None if none match."""
+        text = normalize(utterance)
+        best: tuple[int, dict[str, str]] | None = None
+        for pattern, names in self.slot_samples.get((intent, slot), []):
+            match = pattern.fullmatch(text)
+            if not match or slot not in names:
+                continue
+            values = {name: match.group(f"s{index}").strip() for index, name in enumerate(names)}
+            wildcard = sum(len(value) for value in values.values())
+            if best is None or wildcard < best[0]:
+                best = (wildcard, values)
+        if best is None:
+            return None
+        filled = self._slots(intent, best[1])
+        return {name: filled[name] for name in best[1]}
+
+    def declared_slots(self, intent: str) -> dict[str, dict[str, Any]]:
+        """Every slot the intent declares, without values, as Alexa sends unfilled slots."""
+        return self._slots(intent, {}) if intent in self.intent_slots else {}
 
     def _slot_type_is_custom(self, intent: str, slot: str) -> bool:
         return self.intent_slots[intent][slot] in self.slot_types

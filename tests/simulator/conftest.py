@@ -22,7 +22,8 @@ EN_MODEL: dict[str, Any] = {"interactionModel": {"languageModel": {
     "intents": [
         {"name": "CountIntent", "slots": [], "samples": ["count", "count again", "add one"]},
         {"name": "CrashIntent", "slots": [], "samples": ["crash"]},
-        {"name": "OrderRideIntent", "slots": [{"name": "destination", "type": "DESTINATION"}],
+        {"name": "OrderRideIntent",
+         "slots": [{"name": "destination", "type": "DESTINATION", "samples": ["{destination}", "to {destination}"]}],
          "samples": ["order a ride to {destination}", "take me to {destination}", "order a ride",
                      "i want to go to {destination}"]},
         {"name": "FareEstimateIntent", "slots": [{"name": "city", "type": "AMAZON.City"}],
@@ -37,7 +38,10 @@ EN_MODEL: dict[str, Any] = {"interactionModel": {"languageModel": {
         {"id": "AIRPORT", "name": {"value": "airport", "synonyms": ["the airport", "terminal one"]}},
         {"id": "STATION", "name": {"value": "central station", "synonyms": ["the train station"]}},
     ]}],
-}}}
+}, "dialog": {"delegationStrategy": "SKILL_RESPONSE", "intents": [
+    {"name": "OrderRideIntent", "confirmationRequired": False, "prompts": {},
+     "slots": [{"name": "destination", "type": "DESTINATION", "elicitationRequired": False, "prompts": {}}]},
+]}}}
 
 DE_MODEL: dict[str, Any] = {"interactionModel": {"languageModel": {
     "invocationName": "test taxi",

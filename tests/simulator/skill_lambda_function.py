@@ -12,6 +12,7 @@ import urllib.error
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_core.utils import get_account_linking_access_token, is_intent_name, is_request_type
+from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.ui import LinkAccountCard, SimpleCard
 
 
@@ -59,6 +60,10 @@ class OrderRideIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         token = get_account_linking_access_token(handler_input)
         builder = handler_input.response_builder
+        request = handler_input.request_envelope.request
+        if not request.intent.slots["destination"].value:
+            return (builder.speak(f"Where to? ({request.dialog_state.value})").ask("Where to?")
+                    .add_directive(ElicitSlotDirective(slot_to_elicit="destination", updated_intent=request.intent)).response)
         if not token:
             return builder.speak("Please link your account in the Alexa app.").set_card(LinkAccountCard()).set_should_end_session(True).response
         me = _me(token)

@@ -221,3 +221,29 @@ def test_lambda_target_sets_the_skills_environment_before_import(tmp_path: Path,
     answer = target.invoke({"request": {"type": "LaunchRequest"}})
     assert answer["response"]["outputSpeech"]["text"] == "Hallo"
     assert answer["response"]["shouldEndSession"] is True
+
+
+def test_answer_to_elicit_slot_fills_that_slot_of_the_same_intent(make_conversation: MakeConversation) -> None:
+    c = make_conversation()
+    c.link()
+    ask = c.say("order a ride")
+    assert ask.reply.speech == "Where to? (STARTED)"
+    assert ask.request["request"]["dialogState"] == "STARTED"
+    answer = c.say("to the train station")
+    assert answer.request["request"]["intent"]["name"] == "OrderRideIntent"
+    assert answer.request["request"]["dialogState"] == "IN_PROGRESS"
+    assert answer.reply.speech == "Robin, a ride to the train station (STATION) is on its way."
+
+
+def test_exact_built_in_phrase_wins_over_an_elicited_slot(make_conversation: MakeConversation) -> None:
+    c = make_conversation()
+    c.say("order a ride")
+    stop = c.say("stop")
+    assert stop.request["request"]["intent"]["name"] == "AMAZON.StopIntent"
+    assert stop.reply.speech == "Goodbye."
+
+
+def test_without_elicitation_a_bare_slot_value_goes_to_fallback(make_conversation: MakeConversation) -> None:
+    c = make_conversation()
+    c.say("open test taxi")
+    assert c.say("to the train station").request["request"]["intent"]["name"] == "AMAZON.FallbackIntent"
