@@ -124,6 +124,7 @@ class Conversation:
         self._dialog_open = False
         #: (intent, slot, slots of updatedIntent) after a Dialog.ElicitSlot, until the next turn
         self._elicit: tuple[str, str, dict[str, Any]] | None = None
+        self._reprompt: str | None = None  #: reprompt of the last reply, until it was played
         self.turns: list[Turn] = []
         self.refreshes = 0  #: successful token refreshes so far
 
@@ -276,6 +277,22 @@ class Conversation:
         self.turns.append(turn)
         return turn
 
+    def silence(self) -> Turn | None:
+        """The user says nothing: Alexa plays the reprompt once, then ends the session.
+
+        Returns a turn without a request for the reprompt, the SessionEndedRequest
+        (EXCEEDED_MAX_REPROMPTS) turn after that, or None when no session is open.
+        """
+        if self.session is None:
+            return None
+        if self._reprompt:
+            speech, self._reprompt = self._reprompt, None
+            reply = Reply(speech, None, None, None, None, False, ())
+            turn = Turn("(silence: Alexa plays the reprompt)", {}, {}, reply, False)
+            self.turns.append(turn)
+            return turn
+        return self.end_session(envelopes.EXCEEDED_MAX_REPROMPTS)
+
     def event_account_linked(self) -> Turn:
         """Send AlexaSkillEvent.SkillAccountLinked with the stored access token."""
         if self.account is None:
@@ -316,6 +333,7 @@ class Conversation:
         ended = reply.should_end_session is True
         self._dialog_open = any(str(d.get("type", "")).startswith("Dialog.") for d in reply.directives)
         self._elicit = None
+        self._reprompt = None if ended else reply.reprompt
         for directive in reply.directives:
             if directive.get("type") == "Dialog.ElicitSlot" and not ended:
                 updated = directive.get("updatedIntent") or {}

@@ -15,6 +15,7 @@ HELP = """commands:
   :locale CODE       switch the device language (en-US, en-GB, de-DE, ...)
   :event linked|disabled   send a skill event
   :end               end the session (SessionEndedRequest USER_INITIATED)
+  :silence           say nothing (Alexa reprompts once, then ends with EXCEEDED_MAX_REPROMPTS)
   :tokens            show the stored token state (no secrets)
   :quit              leave
 anything else is an utterance, e.g. "open ride hailer\""""
@@ -63,6 +64,9 @@ def run_interactive(conversation: conv.Conversation, transcript: Transcript, std
             elif command == ":end":
                 ended = conversation.end_session()
                 transcript.turn(ended) if ended else transcript.note("no open session")
+            elif command == ":silence":
+                quiet = conversation.silence()
+                transcript.turn(quiet) if quiet else transcript.note("no open session")
             elif command == ":tokens":
                 transcript.note(_tokens(conversation))
             elif command.startswith(":"):

@@ -17,7 +17,8 @@
 
 Steps: `say <utterance>`, `link`, `unlink`, `revoke [refresh|access]` (RFC 7009 at
 --revocation-url), `advance <seconds>`, `locale <code>`,
-`event linked|disabled`, `end` (SessionEndedRequest USER_INITIATED), `hook <name>`.
+`event linked|disabled`, `end` (SessionEndedRequest USER_INITIATED), `silence` (reprompt,
+then SessionEndedRequest EXCEEDED_MAX_REPROMPTS), `hook <name>`.
 Expectations (indented `expect` lines) check the step right above them:
 `speech contains <text>` / `speech lacks <text>` (case-insensitive), `card <Type>|none`,
 `session ends|open`, `refreshed`, `account linked|unlinked|refresh-failed`.
@@ -33,7 +34,7 @@ from . import conversation as conv
 from .errors import ScriptError, SimulatorError
 from .transcript import Transcript
 
-STEP_NAMES = ("say", "link", "unlink", "revoke", "advance", "locale", "event", "end", "hook")
+STEP_NAMES = ("say", "silence", "link", "unlink", "revoke", "advance", "locale", "event", "end", "hook")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,7 +118,7 @@ def parse_script(text: str) -> list[Step]:
             raise ScriptError(f"line {number}: use 'event linked' or 'event disabled'")
         if name == "revoke" and argument not in ("", "refresh", "access"):
             raise ScriptError(f"line {number}: use 'revoke', 'revoke refresh' or 'revoke access'")
-        if name in ("link", "unlink", "end") and argument:
+        if name in ("link", "unlink", "end", "silence") and argument:
             raise ScriptError(f"line {number}: '{name}' takes no argument")
         steps.append(Step(number, name, argument))
     return steps
@@ -206,6 +207,11 @@ class ScriptRunner:
             turn = c.event_account_linked() if step.argument == "linked" else c.event_skill_disabled()
             self.transcript.turn(turn)
             return turn
+        if step.name == "silence":
+            quiet = c.silence()
+            if quiet is not None:
+                self.transcript.turn(quiet)
+            return quiet
         if step.name == "end":
             ended = c.end_session()
             if ended is not None:

@@ -45,22 +45,20 @@ class Transcript:
     def turn(self, turn: Turn) -> None:
         """What came back from the skill."""
         reply = turn.reply
-        if self.show_json:
+        if self.show_json and turn.request:
             self._write("request: " + json.dumps(masked(turn.request), ensure_ascii=False))
             self._write("response: " + json.dumps(masked(turn.response), ensure_ascii=False))
-        if not turn.label.startswith("(") or reply.speech:
-            if turn.label.startswith("("):
-                self._write(turn.label)
-            if reply.speech:
-                self._write(f"alexa> {reply.speech}")
-        else:
+        event = turn.label.startswith("(")  # events, session ends, reprompts: no "you>" line
+        if event:
             self._write(turn.label)
+        if reply.speech:
+            self._write(f"alexa> {reply.speech}")
         if reply.card_type == LINK_ACCOUNT_CARD:
             self._write("[card] LinkAccount: open the Alexa app to link")
         elif reply.card_type:
             details = " - ".join(part for part in (reply.card_title, reply.card_text) if part)
             self._write(f"[card] {reply.card_type}: {details}")
-        if turn.session_ended and not turn.label.startswith("("):
+        if turn.session_ended and not event:
             self._write("[session ended]")
 
     def check(self, text: str) -> None:

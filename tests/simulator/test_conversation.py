@@ -247,3 +247,16 @@ def test_without_elicitation_a_bare_slot_value_goes_to_fallback(make_conversatio
     c = make_conversation()
     c.say("open test taxi")
     assert c.say("to the train station").request["request"]["intent"]["name"] == "AMAZON.FallbackIntent"
+
+
+def test_silence_plays_the_reprompt_once_then_ends_with_exceeded_max_reprompts(
+        make_conversation: MakeConversation, events_file: Path) -> None:
+    c = make_conversation()
+    c.say("open test taxi")
+    reprompt = c.silence()
+    assert reprompt is not None and reprompt.reply.speech == "What now?"
+    assert recorded_events(events_file) == []
+    ended = c.silence()
+    assert ended is not None and ended.request["request"]["reason"] == "EXCEEDED_MAX_REPROMPTS"
+    assert recorded_events(events_file) == [{"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"}]
+    assert c.silence() is None
