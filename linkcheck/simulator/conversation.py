@@ -117,7 +117,7 @@ class Conversation:
         self.note = note or (lambda message: None)
         self._models: dict[str, InteractionModel] = dict(models or {})
         self.locale = locale
-        self.model  # fail early on a missing locale
+        _ = self.model  # fail early on a missing locale
         self.session: SessionState | None = None
         self.account: AccountLink | None = None
         self._last_intent: str | None = None
@@ -143,7 +143,7 @@ class Conversation:
         previous = self.locale
         self.locale = locale
         try:
-            self.model
+            _ = self.model
         except SimulatorError:
             self.locale = previous
             raise
@@ -221,6 +221,7 @@ class Conversation:
     def _session_for(self, new_session: bool) -> SessionState:
         if new_session or self.session is None:
             self.session = SessionState()
+            self._dialog_open, self._elicit, self._reprompt = False, None, None
         return self.session
 
     def say(self, utterance: str) -> Turn:
