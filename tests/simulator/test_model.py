@@ -114,3 +114,19 @@ def test_sample_naming_undeclared_slot_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="undeclared slots"):
         InteractionModel(data, "en-US")
 
+
+
+def test_apostrophes_and_typographic_quotes_match_samples_with_contractions() -> None:
+    data = {"interactionModel": {"languageModel": {"invocationName": "ride hailer", "intents": [
+        {"name": "CancelRideIntent", "samples": ["I don't need the ride anymore"]},
+        {"name": "AMAZON.FallbackIntent", "samples": []}]}}}
+    model = InteractionModel(data, "en-US")
+    assert model.resolve("I don’t need the ride anymore!").intent == "CancelRideIntent"
+    assert model.resolve("Alexa, I DON'T need the ride anymore").intent == "CancelRideIntent"
+    assert model.resolve("I dont need the ride anymore").intent == "AMAZON.FallbackIntent"
+
+
+def test_en_gb_uses_english_launch_phrases_and_built_ins(project: Path) -> None:
+    model = InteractionModel.load(project / "skill-package", "en-GB")
+    assert model.resolve("talk to test taxi").kind == "launch"
+    assert model.resolve("cancel").intent == "AMAZON.CancelIntent"
