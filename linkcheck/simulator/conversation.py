@@ -331,7 +331,8 @@ class Conversation:
             except SimulatorError:
                 pass
             raise
-        ended = reply.should_end_session is True
+        ended = reply.should_end_session is True or (
+            reply.should_end_session is None and not self.identity.has_screen)
         self._dialog_open = any(str(d.get("type", "")).startswith("Dialog.") for d in reply.directives)
         self._elicit = None
         self._reprompt = None if ended else reply.reprompt

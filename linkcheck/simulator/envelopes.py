@@ -24,6 +24,8 @@ INTENT_REQUEST = "IntentRequest"
 SESSION_ENDED_REQUEST = "SessionEndedRequest"
 ACCOUNT_LINKED_EVENT = "AlexaSkillEvent.SkillAccountLinked"
 SKILL_DISABLED_EVENT = "AlexaSkillEvent.SkillDisabled"
+#: supportedInterfaces keys that mean the device has a screen (Alexa docs, "Supported Interfaces").
+SCREEN_INTERFACES = ("Alexa.Presentation.APL", "Display")
 #: SessionEndedRequest.reason values (ask_sdk_model.SessionEndedReason).
 USER_INITIATED = "USER_INITIATED"
 ERROR = "ERROR"
@@ -42,6 +44,11 @@ class Identity:
     user_id: str = dataclasses.field(default_factory=lambda: _new_id("amzn1.ask.account"))
     device_id: str = dataclasses.field(default_factory=lambda: _new_id("amzn1.ask.device"))
     supported_interfaces: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def has_screen(self) -> bool:
+        """Whether the device declares a screen interface (APL or the older Display)."""
+        return any(name in self.supported_interfaces for name in SCREEN_INTERFACES)
 
 
 @dataclasses.dataclass

@@ -111,6 +111,14 @@ class HelpIntentHandler(AbstractRequestHandler):
         return handler_input.response_builder.speak("You can order a ride.").ask("What now?").response
 
 
+class NavigateHomeIntentHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input):
+        return is_intent_name("AMAZON.NavigateHomeIntent")(handler_input)
+
+    def handle(self, handler_input):
+        return handler_input.response_builder.speak("Home.").response  # shouldEndSession left unset
+
+
 class SessionEndedRequestHandler(AbstractRequestHandler):
     def can_handle(self, handler_input):
         return is_request_type("SessionEndedRequest")(handler_input)
@@ -139,7 +147,7 @@ class SkillDisabledHandler(AbstractRequestHandler):
 
 
 sb = SkillBuilder()
-for handler in (LaunchRequestHandler(), CountIntentHandler(), OrderRideIntentHandler(), FallbackIntentHandler(), CrashIntentHandler(),
+for handler in (LaunchRequestHandler(), CountIntentHandler(), OrderRideIntentHandler(), FallbackIntentHandler(), CrashIntentHandler(), NavigateHomeIntentHandler(),
                 StopIntentHandler(), HelpIntentHandler(), SessionEndedRequestHandler(), AccountLinkedHandler(),
                 SkillDisabledHandler()):
     sb.add_request_handler(handler)

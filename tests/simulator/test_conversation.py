@@ -260,3 +260,21 @@ def test_silence_plays_the_reprompt_once_then_ends_with_exceeded_max_reprompts(
     assert ended is not None and ended.request["request"]["reason"] == "EXCEEDED_MAX_REPROMPTS"
     assert recorded_events(events_file) == [{"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"}]
     assert c.silence() is None
+
+
+def test_unset_should_end_session_ends_the_session_on_a_voice_only_device(make_conversation: MakeConversation) -> None:
+    c = make_conversation()
+    c.say("open test taxi")
+    home = c.say("go home")
+    assert "shouldEndSession" not in home.response["response"]
+    assert home.session_ended
+    assert c.say("count").reply.speech == "Turn 1, new session True."
+
+
+def test_unset_should_end_session_keeps_the_session_on_a_device_with_a_screen(make_conversation: MakeConversation) -> None:
+    from linkcheck.simulator import Identity
+
+    c = make_conversation(identity=Identity(supported_interfaces={"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}))
+    c.say("open test taxi")
+    assert not c.say("go home").session_ended
+    assert c.say("count").reply.speech == "Turn 2, new session False."
