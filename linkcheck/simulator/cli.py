@@ -25,6 +25,9 @@ DEFAULT_PASSWORD_ENV = "LINKCHECK_PASSWORD"
 DEFAULT_VENDOR_ID = "M0SIMULATOR"
 PLACEHOLDER_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 
+#: supportedInterfaces of a device with a screen (an Echo Show).
+SCREEN_DEVICE_INTERFACES = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}
+
 #: Exit codes.
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -46,6 +49,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--timestamps", choices=(conv.SIMULATED, conv.WALL),
                         help="request timestamps from the simulator clock or the wall clock (default: wall for --url)")
     parser.add_argument("--locale", default="en-US")
+    parser.add_argument("--screen", action="store_true",
+                        help="play a device with a screen (APL): an unset shouldEndSession keeps the session open")
     parser.add_argument("--skill-id", default=os.environ.get("SKILL_ID") or PLACEHOLDER_SKILL_ID)
     parser.add_argument("--from", "--account-linking", dest="account_linking", type=Path,
                         help="accountLinking.json (default: the skill package's)")
@@ -136,7 +141,7 @@ def build_conversation(args: argparse.Namespace, note: Callable[[str], None]) ->
     timestamps = args.timestamps or (conv.WALL if args.url else conv.SIMULATED)
     return conv.Conversation(
         _target(args), skill_package, locale=args.locale, clock=SimulatorClock(),
-        identity=Identity(skill_id=args.skill_id), linking_config=_linking_config(args, skill_package),
+        identity=Identity(skill_id=args.skill_id, supported_interfaces=SCREEN_DEVICE_INTERFACES if args.screen else {}), linking_config=_linking_config(args, skill_package),
         credentials=credentials, timestamps=timestamps, note=note, revocation_url=args.revocation_url,
     )
 

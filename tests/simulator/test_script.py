@@ -230,3 +230,12 @@ def test_bad_options_exit_two_with_a_clear_message(
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert main([*_cli_args(project, oauth_server), *extra]) == 2
     assert f"linkcheck simulate: error: {message}" in capsys.readouterr().err
+
+
+def test_screen_option_keeps_a_session_open_after_an_unset_should_end_session(
+        project: Path, oauth_server: OAuthServer, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "screen.dialog"
+    script.write_text("say open test taxi\nsay go home\n  expect session open\n")
+    assert main([str(script), *_cli_args(project, oauth_server, "--screen")]) == 0, capsys.readouterr().out
+    assert main([str(script), *_cli_args(project, oauth_server)]) == 1
+    assert "expected session open (line 3), but the session ended" in capsys.readouterr().out
