@@ -253,7 +253,9 @@ class ScriptRunner:
             return None if actual.casefold() == argument.casefold() else f"the card was {actual}"
         if subject == "session":
             actual = "ends" if turn.session_ended else "open"
-            return None if actual == argument else f"the session stayed {actual}" if actual == "open" else "the session ended"
+            if actual == argument:
+                return None
+            return "the session stayed open" if actual == "open" else "the session ended"
         return f"unknown expectation {subject}"
 
 
