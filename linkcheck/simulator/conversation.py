@@ -173,7 +173,7 @@ class Conversation:
             if self.credentials is None:
                 raise LinkingError("no test user credentials for linking (use --user and --password-env)")
             username, password = self.credentials
-        tokens = linking.link_account(self.linking_config, username, password)
+        tokens = linking.link_account(self.linking_config, username, password, locale=self.locale)
         self.store_tokens(tokens)
         self.note(f"account linked for {username}; access token expires in {tokens.expires_in or 'default'} s")
         return self.event_account_linked()

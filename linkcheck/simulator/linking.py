@@ -241,11 +241,15 @@ def authorization_request_url(config: LinkingConfig, state: str) -> str:
 
 
 def link_account(
-    config: LinkingConfig, username: str, password: str, *, http: requests.Session | None = None
+    config: LinkingConfig, username: str, password: str, *, http: requests.Session | None = None,
+    locale: str = "en-US",
 ) -> TokenSet:
-    """Run the whole linking flow for one user and return the tokens Alexa would store."""
+    """Run the whole linking flow for one user and return the tokens Alexa would store.
+
+    The pages are requested with `Accept-Language: <locale>`, as the Alexa app sends it.
+    """
     http = http or requests.Session()
-    http.headers.setdefault("Accept-Language", "en-US")
+    http.headers["Accept-Language"] = locale
     state = secrets.token_urlsafe(24)
     url = authorization_request_url(config, state)
     method, data = "get", None

@@ -33,6 +33,7 @@ class OAuthState:
     refresh_tokens: dict[str, str] = field(default_factory=dict)
     authorize_queries: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
+    accept_languages: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def revoke_all(self) -> None:
@@ -93,6 +94,7 @@ def make_handler(state: OAuthState) -> type[BaseHTTPRequestHandler]:
             sid, session = self._session()
             if url.path == "/oauth/authorize":
                 state.authorize_queries.append(query)
+                state.accept_languages.append(self.headers.get("Accept-Language", ""))
                 if query.get("client_id") != state.client_id or query.get("redirect_uri") != state.redirect_uri:
                     self._send(400, _page('<p class="error">Unknown client or redirect URI.</p>'))
                     return

@@ -85,3 +85,10 @@ def test_token_set_repr_hides_the_tokens(make_conversation: MakeConversation) ->
     shown = repr(c.account.tokens)
     assert c.account.tokens.access_token not in shown
     assert c.account.tokens.refresh_token not in shown
+
+
+def test_login_pages_are_requested_in_the_device_language(
+        make_conversation: MakeConversation, oauth_state: OAuthState) -> None:
+    c = make_conversation(locale="de-DE")
+    c.link()
+    assert oauth_state.accept_languages == ["de-DE"]
