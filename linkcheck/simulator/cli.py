@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import os
 import sys
@@ -93,7 +94,6 @@ def _linking_config(args: argparse.Namespace, skill_package: Path) -> LinkingCon
                                args.vendor_id, region=args.region)
     else:
         return None
-    import dataclasses
     changes = {key: value for key, value in (("client_id", args.client_id), ("scheme", args.scheme)) if value}
     return dataclasses.replace(config, **changes) if changes else config
 
