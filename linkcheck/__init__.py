@@ -1,7 +1,8 @@
 """linkcheck: plays Alexa to find account-linking defects before Alexa does.
 
 ``linkcheck project [PATH]`` checks the files of an ASK CLI v2 project;
-``linkcheck server ...`` probes an OAuth 2.0 authorization server the way Alexa calls it.
+``linkcheck server ...`` probes an OAuth 2.0 authorization server the way Alexa calls it;
+``linkcheck simulate ...`` plays the Alexa app, the Alexa service and a device against a skill.
 """
 from __future__ import annotations
 

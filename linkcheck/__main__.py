@@ -12,7 +12,7 @@ from linkcheck.report import checks_json, findings_json, render_checks, render_f
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser with one subcommand per tool (``project``, ``server``; more slot in)."""
+    """The parser with one subcommand per tool: ``project``, ``server``, ``simulate``."""
     parser = argparse.ArgumentParser(
         prog="linkcheck", description="Check Alexa account linking the way Alexa will.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="do not verify TLS certificates (self-signed test servers)")
     server.add_argument("--json", action="store_true", help="machine-readable output")
     server.set_defaults(run=run_server)
+
+    from linkcheck.simulator.cli import add_subparser as add_simulate
+
+    add_simulate(sub)
     return parser
 
 

@@ -1,0 +1,6 @@
+"""`python -m linkcheck.simulator`."""
+from __future__ import annotations
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""The readable transcript both modes print."""
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from .conversation import LINK_ACCOUNT_CARD, Turn
+
+#: Keys whose values are secrets and are masked when envelopes are shown.
+SECRET_KEYS = frozenset({"accessToken", "apiAccessToken"})
+
+
+def masked(value: Any) -> Any:
+    """A copy of a JSON value with tokens replaced by a marker."""
+    if isinstance(value, dict):
+        return {key: "***" if key in SECRET_KEYS and item else masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
+
+class Transcript:
+    """Writes `you> ...`, `alexa> ...`, `[card] ...` and check lines to a stream."""
+
+    def __init__(self, out: TextIO, *, show_json: bool = False) -> None:
+        self.out = out
+        self.show_json = show_json
+
+    def _write(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def step(self, index: int, text: str) -> None:
+        """A script step header."""
+        self._write(f"--- step {index}: {text}")
+
+    def user(self, utterance: str) -> None:
+        """What the user said."""
+        self._write(f"you> {utterance}")
+
+    def note(self, message: str) -> None:
+        """Something the Alexa service or the simulator did on its own."""
+        self._write(f"[alexa] {message}")
+
+    def turn(self, turn: Turn) -> None:
+        """What came back from the skill."""
+        reply = turn.reply
+        if self.show_json and turn.request:
+            self._write("request: " + json.dumps(masked(turn.request), ensure_ascii=False))
+            self._write("response: " + json.dumps(masked(turn.response), ensure_ascii=False))
+        event = turn.label.startswith("(")  # events, session ends, reprompts: no "you>" line
+        if event:
+            self._write(turn.label)
+        if reply.speech:
+            self._write(f"alexa> {reply.speech}")
+        if reply.card_type == LINK_ACCOUNT_CARD:
+            self._write("[card] LinkAccount: open the Alexa app to link")
+        elif reply.card_type:
+            details = " - ".join(part for part in (reply.card_title, reply.card_text) if part)
+            self._write(f"[card] {reply.card_type}: {details}")
+        if turn.session_ended and not event:
+            self._write("[session ended]")
+
+    def check(self, text: str) -> None:
+        """A passed expectation."""
+        self._write(f"  ok: {text}")
+
+    def failure(self, message: str) -> None:
+        """A failed expectation or step."""
+        self._write(f"FAILED: {message}")
+
+    def summary(self, message: str) -> None:
+        """The last line of a passing run."""
+        self._write(message)

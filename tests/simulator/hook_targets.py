@@ -1,0 +1,9 @@
+"""Hook functions the CLI tests load with --hook NAME=MODULE:FUNCTION."""
+from __future__ import annotations
+
+from linkcheck.simulator import Conversation
+
+
+def forget_tokens(conversation: Conversation) -> None:
+    """Drop the stored tokens, as if the user unlinked in the Alexa app."""
+    conversation.unlink()
