@@ -25,3 +25,11 @@ test: setup browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache instance tests/artifacts
+
+# --- Ride Hailer service ---
+.PHONY: translations
+## translations: re-extract and compile the login page catalogs (compiled .mo files are committed)
+translations: setup
+	$(BIN)/pybabel extract -F ride_hailer_service/babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o ride_hailer_service/translations/messages.pot ride_hailer_service
+	$(BIN)/pybabel update -i ride_hailer_service/translations/messages.pot -d ride_hailer_service/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d ride_hailer_service/translations
