@@ -204,3 +204,28 @@ def linked_tokens(client: FlaskClient, registered: Registered, **overrides: str 
 def bearer(token: str) -> dict[str, str]:
     """Authorization header for an access token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class LiveServer:
+    """The service served by a real werkzeug server on 127.0.0.1."""
+
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    """Serve the app over real HTTP in a thread; stopped after the test."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
