@@ -5,6 +5,7 @@ import json
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from . import admin
@@ -12,6 +13,7 @@ from .accounts import EmailTaken
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     upgrade()
@@ -19,6 +21,7 @@ def init_db_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--password", required=True, prompt=True, hide_input=True)
 @click.option("--name", required=True)
@@ -26,12 +29,15 @@ def create_user_command(email: str, password: str, name: str) -> None:
     """Create a Ride Hailer account."""
     try:
         user = admin.create_user(email, password, name)
-    except (admin.AdminError, EmailTaken) as error:
-        raise click.ClickException(str(error) or "an account with this email exists") from None
+    except EmailTaken:
+        raise click.ClickException("an account with this email exists already") from None
+    except admin.AdminError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Created user {user.id} <{user.email}>")
 
 
 @click.command("create-alexa-client")
+@with_appcontext
 @click.option("--vendor-id", required=True, help="Your Amazon developer vendor id.")
 @click.option("--scheme", required=True, type=click.Choice(sorted(admin.ACCESS_TOKEN_SCHEMES)))
 @click.option("--implicit", is_flag=True, help="Also allow the implicit grant.")
