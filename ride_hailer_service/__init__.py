@@ -5,6 +5,7 @@ the `test_config` argument.
 """
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     _check_settings(app)
+    _keep_secrets_out_of_debug_logs()
 
     url = app.config["DATABASE_URL"] or default_database_url(app.instance_path)
     if url.startswith("sqlite") and not app.config["DATABASE_URL"]:
@@ -59,6 +61,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     account.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _keep_secrets_out_of_debug_logs() -> None:
+    """Authlib logs issued tokens at DEBUG level; never let those records through."""
+    authlib_logger = logging.getLogger("authlib")
+    if authlib_logger.level < logging.INFO:  # NOTSET would inherit a DEBUG root
+        authlib_logger.setLevel(logging.INFO)
 
 
 def _check_settings(app: Flask) -> None:
