@@ -102,9 +102,19 @@ def authenticate(email: str, password: str, address: str) -> User:
     return user
 
 
-def start_password_reset(email: str, link_for: Callable[[str], str]) -> None:
-    """Mail a one-time reset link when the account exists; do the same work either way."""
-    user = find_user(email)
+def start_password_reset(email: str, address: str, link_for: Callable[[str], str]) -> None:
+    """Mail a one-time reset link when the account exists; do the same work either way.
+
+    Requests are throttled per client address (silently: the page answers the same) so the
+    form cannot be used to flood someone's mailbox.
+    """
+    config = current_app.config
+    key = "recover:" + address[:80]
+    since = utcnow() - dt.timedelta(seconds=int(config["LOGIN_THROTTLE_WINDOW"]))
+    throttled = _failures(key, since) >= int(config["RECOVERY_THROTTLE_PER_ADDRESS"])
+    db.session.add(LoginAttempt(key=key))
+    db.session.commit()
+    user = None if throttled else find_user(email)
     secret = new_secret()
     if user is None:
         passwords().verify(None, secret)  # similar time as the path that writes and mails

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_THROTTLE_WINDOW": 900,
     "LOGIN_THROTTLE_PER_ACCOUNT": 5,
     "LOGIN_THROTTLE_PER_ADDRESS": 30,
+    "RECOVERY_THROTTLE_PER_ADDRESS": 5,
     #: number of reverse proxies in front of the service whose X-Forwarded-* to trust
     "TRUSTED_PROXIES": 0,
     "SMTP_HOST": None,

@@ -60,6 +60,7 @@ def recover() -> Any:
     if form.validate_on_submit():
         start_password_reset(
             form.email.data or "",
+            request.remote_addr or "",
             lambda secret: url_for("account.reset", secret=secret, next=next_url, _external=True),
         )
         return render_template(

@@ -107,3 +107,12 @@ def test_cli_rejects_unknown_scheme(tmp_path):
 def test_admin_refuses_vendor_ids_that_are_not_alphanumeric(app, vendor_id):
     with app.app_context(), pytest.raises(AdminError):
         create_alexa_client(vendor_id, "HTTP_BASIC")
+
+
+def test_migrations_create_exactly_the_schema_of_the_models(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []

@@ -170,6 +170,13 @@ def test_recovery_mail_is_kept_in_outbox_when_smtp_fails(app, client, url, user,
     assert "/account/reset/" not in caplog.text
 
 
+def test_recovery_requests_are_throttled_per_address_without_telling(app, client, url, user):
+    for _ in range(7):
+        assert "If a Ride Hailer account uses this email" in _recover(client, EMAIL, url)
+    with app.app_context():
+        assert len(db.session.execute(select(OutboxMail)).all()) == 5
+
+
 def test_reset_link_with_unknown_secret_is_refused(client):
     response = client.get("/account/reset/not-a-secret")
     assert response.status_code == 400
