@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 #: RFC 6749 section 2.3.1 and RFC 7591 names for Alexa's accessTokenScheme values.
 CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 
+#: Longest client id the clients table holds.
+MAX_CLIENT_ID_LENGTH = 100
+
 #: RFC 7636 method Alexa uses; "plain" is not accepted.
 PKCE_METHOD = "S256"
 
@@ -34,6 +37,8 @@ def _seconds(key: str) -> dt.timedelta:
 
 def query_client(client_id: str) -> Client | None:
     """Authlib hook: the client with this id."""
+    if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID_LENGTH or "\x00" in client_id:
+        return None
     return db.session.execute(
         select(Client).where(Client.client_id == client_id)
     ).scalar_one_or_none()

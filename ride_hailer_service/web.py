@@ -95,6 +95,17 @@ def init_app(app: Flask) -> None:
             return json_error(400, "invalid_request", "HTTPS is required.")
         return html_error(400, _("This page is only available over HTTPS."))
 
+    @app.before_request
+    def refuse_nul_characters() -> Any:
+        # No field of this service may hold NUL; PostgreSQL text cannot store it anyway.
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    if wants_json():
+                        return json_error(400, "invalid_request", "The request contains a NUL character.")
+                    return html_error(400, _("This sign-in link is not valid. Start linking again from the Alexa app."))
+        return None
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():

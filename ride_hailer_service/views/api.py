@@ -61,6 +61,8 @@ def _destination(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BadApiRequest("destination is required.")
     value = " ".join(value.split())
+    if any(ord(ch) < 32 for ch in value):
+        raise BadApiRequest("destination must not contain control characters.")
     if len(value) > MAX_DESTINATION_LENGTH:
         raise BadApiRequest(f"destination must be at most {MAX_DESTINATION_LENGTH} characters.")
     return value

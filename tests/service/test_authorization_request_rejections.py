@@ -126,3 +126,8 @@ def test_pkce_is_required_only_for_clients_configured_so(client, alexa_clients):
     response = client.get(authorize_query(alexa_clients["pkce"].client_id))
     assert response.status_code == 302 and "error=invalid_request" in response.headers["Location"]
     assert client.get(authorize_query(alexa_clients["HTTP_BASIC"].client_id)).status_code == 200
+
+
+def test_nul_character_in_any_parameter_shows_error_page(client, alexa_clients):
+    _assert_error_page(client.get(authorize_query("alexa-\x00http_basic")))
+    _assert_error_page(client.get(authorize_query(alexa_clients["HTTP_BASIC"].client_id, state="a\x00b")))

@@ -111,3 +111,10 @@ def test_unknown_api_routes_answer_json_errors(client, method, path):
     response = getattr(client, method)(path)
     assert response.status_code in (404, 405)
     assert response.is_json and response.get_json()["error"]
+
+
+@pytest.mark.parametrize("destination", ["Air\u0000port", "Air\u0007port"], ids=["nul", "bell"])
+def test_ride_order_with_control_characters_is_invalid_request(client, access_token, destination):
+    response = client.post("/api/v1/rides", json={"destination": destination}, headers=bearer(access_token))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_request"

@@ -220,3 +220,14 @@ def test_metadata_describes_the_endpoints(client):
     assert data["revocation_endpoint"] == "https://ride-hailer.example/oauth/revoke"
     assert set(data["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post"}
     assert data["code_challenge_methods_supported"] == ["S256"]
+
+
+def test_basic_credentials_with_nul_character_are_invalid_client(client, alexa_clients):
+    raw = base64.b64encode(b"alexa-\x00basic:secret").decode()
+    response = client.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": "x"}, headers={"Authorization": "Basic " + raw})
+    assert response.status_code == 401 and response.get_json()["error"] == "invalid_client"
+
+
+def test_form_fields_with_nul_character_are_invalid_request(client, alexa_clients):
+    response = client.post("/oauth/token", data={"grant_type": "refresh_token", "client_id": "a\x00b"})
+    assert response.status_code == 400 and response.get_json()["error"] == "invalid_request"
