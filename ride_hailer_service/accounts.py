@@ -10,28 +10,13 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from .errors import BadCredentials, EmailTaken, LoginThrottled
 from .models import LoginAttempt, OutboxMail, PasswordReset, User, db, utcnow
 from .security import PasswordHashing, new_secret, token_digest
 
 log = logging.getLogger(__name__)
 
 PASSWORDS_EXTENSION = "ride_hailer.passwords"
-
-
-class AccountError(Exception):
-    """A sign-in, sign-up or reset that cannot proceed."""
-
-
-class LoginThrottled(AccountError):
-    """Too many failed sign-ins for this account or address."""
-
-
-class BadCredentials(AccountError):
-    """Email or password is wrong (never says which)."""
-
-
-class EmailTaken(AccountError):
-    """An account with this email exists already."""
 
 
 def normalize_email(email: str) -> str:

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from . import admin
-from .accounts import EmailTaken
+from .errors import AdminError, EmailTaken
 
 
 @click.command("init-db")
@@ -31,7 +31,7 @@ def create_user_command(email: str, password: str, name: str) -> None:
         user = admin.create_user(email, password, name)
     except EmailTaken:
         raise click.ClickException("an account with this email exists already") from None
-    except admin.AdminError as error:
+    except AdminError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created user {user.id} <{user.email}>")
 
@@ -53,7 +53,7 @@ def create_alexa_client_command(
         client, secret = admin.create_alexa_client(
             vendor_id, scheme, implicit=implicit, client_id=client_id, require_pkce=require_pkce
         )
-    except admin.AdminError as error:
+    except AdminError as error:
         raise click.ClickException(str(error)) from None
     base = base_url.rstrip("/")
     linking = {

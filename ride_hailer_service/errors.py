@@ -2,6 +2,11 @@
 
 ServiceError
  +-- ConfigurationError      settings that cannot work (missing secret key, bad URL)
+ +-- AdminError              an admin helper or command got arguments it cannot use
+ +-- AccountError            a sign-in or sign-up that cannot proceed
+ |    +-- LoginThrottled     too many failed sign-ins for this account or address
+ |    +-- BadCredentials     email or password wrong (never says which)
+ |    +-- EmailTaken         an account with this email exists already
  +-- ApiError                a resource API request answered with a JSON error
       +-- BadApiRequest      400 invalid_request
       +-- InvalidAccessToken 401 invalid_token
@@ -17,6 +22,26 @@ class ServiceError(Exception):
 
 class ConfigurationError(ServiceError):
     """The service settings cannot work."""
+
+
+class AdminError(ServiceError, ValueError):
+    """An admin helper or command got arguments it cannot use."""
+
+
+class AccountError(ServiceError):
+    """A sign-in or sign-up that cannot proceed."""
+
+
+class LoginThrottled(AccountError):
+    """Too many failed sign-ins for this account or address."""
+
+
+class BadCredentials(AccountError):
+    """Email or password is wrong (never says which)."""
+
+
+class EmailTaken(AccountError):
+    """An account with this email exists already."""
 
 
 class ApiError(ServiceError):

@@ -22,7 +22,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
-from ..accounts import BadCredentials, LoginThrottled, authenticate
+from ..accounts import authenticate
+from ..errors import BadCredentials, LoginThrottled
 from ..config import SCOPES
 from ..forms import ConsentForm, LoginForm
 from ..models import User, db
