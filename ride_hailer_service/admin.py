@@ -32,6 +32,12 @@ ACCESS_TOKEN_SCHEMES = {
 }
 
 
+def _detach_loaded(row: object) -> None:
+    """Load and detach a new row so callers can read it after later commits or the context."""
+    db.session.refresh(row)
+    db.session.expunge(row)
+
+
 def alexa_redirect_urls(vendor_id: str) -> list[str]:
     """The three Alexa redirect URLs for a vendor id."""
     if not VENDOR_ID_PATTERN.fullmatch(vendor_id or ""):
@@ -45,6 +51,7 @@ def create_user(email: str, password: str, name: str) -> User:
         raise AdminError("password must not be empty")
     user = register_user(email, password, name)
     db.session.commit()
+    _detach_loaded(user)
     return user
 
 
@@ -82,4 +89,5 @@ def create_alexa_client(
     )
     db.session.add(client)
     db.session.commit()
+    _detach_loaded(client)
     return client, secret

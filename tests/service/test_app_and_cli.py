@@ -116,3 +116,14 @@ def test_migrations_create_exactly_the_schema_of_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
+
+
+def test_admin_helpers_return_objects_usable_after_the_app_context(app):
+    from ride_hailer_service.admin import create_user
+
+    with app.app_context():
+        client, secret = create_alexa_client("M2VENDOR", "REQUEST_BODY_CREDENTIALS", client_id="demo")
+        user = create_user("demo@example.com", "pw", "Demo")
+    assert client.client_id == "demo" and client.check_client_secret(secret)
+    assert len(client.redirect_uri_list) == 3
+    assert user.email == "demo@example.com" and user.id
