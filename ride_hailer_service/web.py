@@ -89,7 +89,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def require_https_outside_loopback() -> Any:
-        if request.is_secure or is_loopback_host(request.host):
+        # Plain http only when both ends are this machine (tests, the demo).
+        if request.is_secure or (
+            is_loopback_host(request.host) and is_loopback_host(request.remote_addr or "")
+        ):
             return None
         if wants_json():
             return json_error(400, "invalid_request", "HTTPS is required.")

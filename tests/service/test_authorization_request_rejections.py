@@ -117,6 +117,12 @@ def test_plain_http_is_refused_for_a_non_loopback_host(client, alexa_clients):
     assert token.status_code == 400 and token.get_json()["error"] == "invalid_request"
 
 
+def test_plain_http_is_refused_from_a_remote_address_even_with_a_loopback_host(client, alexa_clients):
+    response = client.get(authorize_query(alexa_clients["HTTP_BASIC"].client_id), environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert response.status_code == 400
+    assert "HTTPS" in response.get_data(as_text=True)
+
+
 def test_https_is_accepted_for_a_public_host(client, alexa_clients):
     response = client.get(authorize_query(alexa_clients["HTTP_BASIC"].client_id), base_url="https://ride-hailer.example")
     assert response.status_code == 200
