@@ -41,3 +41,14 @@ translations: setup
 	$(BIN)/pybabel extract -F ride_hailer_service/babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o ride_hailer_service/translations/messages.pot ride_hailer_service
 	$(BIN)/pybabel update -i ride_hailer_service/translations/messages.pot -d ride_hailer_service/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d ride_hailer_service/translations
+
+# --- make demo / make run (devstack/: the service and the skill's web host as gunicorn processes) ---
+SERVICE_PORT ?= 5000
+.PHONY: demo run
+## demo: fresh SQLite database, service + skill web host on free ports, the scripted dialog, stop
+demo: setup
+	$(BIN)/python -m devstack demo $(DEMO_ARGS)
+
+## run: service on $(SERVICE_PORT), skill web host on $(SKILL_PORT), kept up until Ctrl-C
+run: setup
+	$(BIN)/python -m devstack run --service-port $(SERVICE_PORT) --skill-port $(SKILL_PORT)
