@@ -82,7 +82,10 @@ def run_demo(dialog: Path = DEFAULT_DIALOG, out: TextIO | None = None, *, keep: 
     status = EXIT_STACK_FAILED
     stack: DevStack | None = None
     try:
-        say = lambda line: (out.write(line + "\n"), out.flush())  # noqa: E731
+        def say(line: str) -> None:
+            out.write(line + "\n")
+            out.flush()
+
         say(f"make demo: a fresh stack in {state_dir}")
         database_url = f"sqlite:///{state_dir / 'ride_hailer.sqlite'}"
         service_key = secrets.token_hex(32)
