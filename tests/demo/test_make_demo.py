@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -103,3 +104,28 @@ def test_make_demo_with_a_bad_dialog_line_exits_2_naming_the_line_before_startin
     assert result.returncode == 2, result.stdout + result.stderr
     assert "line 2: use 'expect speech contains <text>'" in result.stdout
     assert "fresh stack" not in result.stdout  # refused before starting anything
+
+
+def test_make_demo_interrupted_by_ctrl_c_stops_its_servers_and_keeps_the_logs(tmp_path: Path) -> None:
+    dialog = tmp_path / "long.dialog"
+    dialog.write_text("say open ride hailer\n" * 500, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "devstack", "demo", "--dialog", str(dialog)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    seen = ""
+    for line in process.stdout:
+        seen += line
+        if line.startswith("--- step 2:"):  # servers up, the simulator talking to them
+            break
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=DEMO_TIMEOUT)
+    out = seen + rest
+    try:
+        assert process.returncode == 130, out
+        assert "make demo: interrupted" in out
+        assert "script passed" not in out
+        urls = server_urls(out)
+        assert len(urls) == 2 and not any(listening(url) for url in urls)
+        assert (kept_folder(out) / "service.log").exists()
+    finally:
+        shutil.rmtree(kept_folder(out), ignore_errors=True)
