@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from ride_hailer_service import create_app
 from ride_hailer_service.admin import create_alexa_client, create_user
 
 from .errors import DevStackError
+from .stack import clean_environ
 
 #: The demo rider and the skill's registration (local only; the secrets are made per stack).
 DEMO_EMAIL = "rider@example.com"
@@ -35,7 +35,7 @@ class DemoAccounts:
 
 def migrate(database_url: str, secret_key: str, log_path: Path) -> None:
     """Run `flask --app ride_hailer_service init-db` (Alembic migrations), output to ``log_path``."""
-    environ = {**os.environ, "RIDE_HAILER_DATABASE_URL": database_url, "RIDE_HAILER_SECRET_KEY": secret_key}
+    environ = {**clean_environ(), "RIDE_HAILER_DATABASE_URL": database_url, "RIDE_HAILER_SECRET_KEY": secret_key}
     with open(log_path, "ab") as log:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "ride_hailer_service", "init-db"],
                                 env=environ, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

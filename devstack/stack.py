@@ -33,6 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 #: downloads ``https://s3.amazonaws.com/echo.api/<name>`` from the override URL instead.
 CHAIN_URL_BASE = "https://s3.amazonaws.com"
 CHAIN_PATH = "/echo.api/devstack-signing.pem"
+#: Settings from the caller's shell that must not leak into the stack's servers (their own
+#: values are set explicitly; a PROFILE_PROVIDER=lwa left in a shell would change the story).
+ISOLATED_PREFIXES = ("RIDE_HAILER_", "WEBSERVICE_", "ALEXA_", "LINKCHECK_")
+ISOLATED_SETTINGS = frozenset({"SKILL_ID", "PROFILE_PROVIDER", "LWA_PROFILE_URL", "LINKING_CACHE_TTL",
+                               "RESOURCE_TIMEOUT"})
 #: Seconds a server gets to answer its first request, and to stop after SIGTERM.
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -43,6 +48,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def clean_environ() -> dict[str, str]:
+    """This process's environment without the settings the stack sets itself."""
+    return {key: value for key, value in os.environ.items()
+            if not key.startswith(ISOLATED_PREFIXES) and key not in ISOLATED_SETTINGS}
 
 
 def write_private(path: Path, data: bytes | str) -> Path:
@@ -211,8 +222,7 @@ class DevStack:
         try:
             self.signing = SigningFiles.create(config.state_dir / "pki")
             self._chain = ChainServer(self.signing.chain_pem)
-            base_env = {key: value for key, value in os.environ.items()
-                        if not key.startswith(("RIDE_HAILER_", "WEBSERVICE_", "ALEXA_", "LINKCHECK_"))}
+            base_env = clean_environ()
             service_env = {
                 **base_env,
                 "RIDE_HAILER_DATABASE_URL": config.database_url,
