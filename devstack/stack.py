@@ -186,7 +186,7 @@ class StackConfig:
     skill_id: str
     service_port: int = 0
     skill_port: int = 0
-    #: extra environment for the skill (e.g. LINKING_CACHE_TTL); None keeps the skill's defaults
+    #: extra environment for the skill's web host (e.g. LINKING_CACHE_TTL); empty keeps its defaults
     skill_environ: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
