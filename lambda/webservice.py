@@ -122,6 +122,8 @@ def create_app(
     def alexa() -> Any:
         """Verify the request, then answer with the skill's response envelope."""
         if request.mimetype not in _JSON_TYPES:
+            logger.warning("refused Alexa request: Content-Type %r (invalid_request)",
+                           request.mimetype)
             return _error(400, "invalid_request", "Content-Type must be application/json")
         body = request.get_data(cache=False)
         if not settings.verify_requests:
@@ -129,7 +131,7 @@ def create_app(
         try:
             return jsonify(handler.verify_request_and_dispatch(dict(request.headers), body))
         except InvalidRequestBody as exc:
-            logger.info("refused Alexa request: %s", exc)
+            logger.warning("refused Alexa request: %s (invalid_request)", exc)
             return _error(400, "invalid_request", str(exc))
         except VerificationException as exc:
             logger.warning("refused Alexa request: %s (%s)", exc, exc.reason)

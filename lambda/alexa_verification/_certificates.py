@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import posixpath
+import ssl
 import threading
 import time
 import warnings
@@ -30,6 +31,7 @@ from ._constants import (
     DEFAULT_MAX_CONCURRENT_CERT_FETCHES,
     MAX_CERT_CHAIN_BYTES,
     MAX_FETCH_FAILURE_CACHE_ENTRIES,
+    SYSTEM_CA_BUNDLE,
 )
 from ._errors import CertificateFetchFailed, CertificateInvalid, CertificateUrlInvalid
 
@@ -70,10 +72,12 @@ def validate_cert_chain_url(url: str) -> str:
     return path
 
 
-def load_trust_store(extra_anchor_files: Sequence[str | Path] = ()) -> Store:
-    """The system trust store (certifi's bundle) plus explicitly configured extra anchors."""
+def load_trust_store(
+    extra_anchor_files: Sequence[str | Path] = (), *, bundle: str | Path | None = None
+) -> Store:
+    """The system trust store (or ``bundle``) plus explicitly configured extra anchors."""
     certs: list[x509.Certificate] = []
-    certs.extend(_load_pem_file(_system_bundle_path()))
+    certs.extend(_load_pem_file(Path(bundle) if bundle else system_trust_bundle_path()))
     for extra in extra_anchor_files:
         loaded = _load_pem_file(Path(extra))
         if not loaded:
@@ -82,11 +86,22 @@ def load_trust_store(extra_anchor_files: Sequence[str | Path] = ()) -> Store:
     return Store(certs)
 
 
-def _system_bundle_path() -> Path:
-    try:
-        import certifi
-    except ImportError:  # pragma: no cover - certifi comes with requests
-        return Path("/etc/ssl/certs/ca-certificates.crt")
+def system_trust_bundle_path(candidates: Sequence[str | Path] | None = None) -> Path:
+    """The operating system's CA bundle, or certifi's when the system has none.
+
+    Default candidates: OpenSSL's default CA file (``ssl.get_default_verify_paths()``,
+    which honours ``SSL_CERT_FILE``), then Debian's ``/etc/ssl/certs/ca-certificates.crt``.
+    """
+    if candidates is None:
+        paths = ssl.get_default_verify_paths()
+        candidates = [p for p in (paths.cafile, paths.openssl_cafile) if p]
+        candidates.append(SYSTEM_CA_BUNDLE)
+    for candidate in candidates:
+        path = Path(candidate)
+        if path.is_file() and path.stat().st_size > 0:
+            return path
+    import certifi  # comes with requests
+
     return Path(certifi.where())
 
 

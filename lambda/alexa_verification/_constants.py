@@ -64,3 +64,7 @@ MAX_FETCH_FAILURE_CACHE_ENTRIES = 256
 #: Most chain downloads running at once; a request needing another is refused with
 #: certificate_fetch_failed rather than queued (local choice).
 DEFAULT_MAX_CONCURRENT_CERT_FETCHES = 4
+
+#: The system CA bundle on Debian/Ubuntu (ca-certificates package), tried after OpenSSL's
+#: default CA file; Amazon asks for "a trusted root CA" (host-a-custom-skill-as-a-web-service).
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
