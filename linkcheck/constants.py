@@ -55,6 +55,9 @@ MIN_SANE_TOKEN_SECONDS = 300
 MAX_SANE_TOKEN_SECONDS = 86_400
 #: Words in a JSON key (lower case, without _ and -) whose string value must never be
 #: in an uploaded file; keys ending in "token" count too (accessToken, refresh_token).
+#: Domains reserved for documentation (RFC 2606 section 3); an endpoint on them (or a
+#: subdomain) is a placeholder left in.
+EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 SECRET_KEY_WORDS = ("secret", "password", "passwd", "privatekey", "apikey")
 
 # --- the Alexa side of the OAuth flows (ALEXA-FACTS: Authorization URI, Access token URI) ---
