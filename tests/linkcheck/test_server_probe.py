@@ -24,12 +24,15 @@ from linkcheck.__main__ import main
 
 AUTH_CODE_CHECKS = [
     "https-authorization-url", "https-token-url", "no-popups", "frame-protection",
-    "mobile-viewport", "localized-page", "sign-in", "redirect-target", "state-echo", "authorization-code",
-    "code-exchange", "token-json", "access-token", "token-type", "expires-in",
-    "refresh-token", "token-deadline", "refresh", "refresh-rotated", "refresh-retry",
-    "wrong-secret",
-    "code-replay", "unregistered-redirect-vendor", "unregistered-redirect-host",
+    "referrer-policy", "mobile-viewport", "localized-page", "sign-in", "redirect-target",
+    "state-echo", "authorization-code", "code-exchange", "token-json", "token-cache-control",
+    "access-token", "token-type", "expires-in", "refresh-token", "token-deadline", "refresh",
+    "refresh-rotated", "refresh-retry", "wrong-secret", "code-replay",
+    "unregistered-redirect-vendor", "unregistered-redirect-host",
+    "unregistered-redirect-trailing-slash", "unregistered-redirect-extra-query",
+    "unregistered-redirect-http", "unregistered-redirect-userinfo",
 ]
+UNREGISTERED = {name for name in AUTH_CODE_CHECKS if name.startswith("unregistered-")}
 
 
 @pytest.fixture
@@ -94,8 +97,16 @@ DEFECTS = [
     ("no-state-echo", {"echo_state": False}, "HTTP_BASIC", {"state-echo"}),
     ("refresh-only-with-basic", {"refresh_basic_only": True}, "REQUEST_BODY_CREDENTIALS",
      {"refresh"}),
-    ("open-redirect", {"open_redirect": True}, "HTTP_BASIC",
-     {"unregistered-redirect-vendor", "unregistered-redirect-host"}),
+    ("open-redirect", {"open_redirect": True}, "HTTP_BASIC", UNREGISTERED),
+    ("redirect-uri-prefix-match", {"redirect_match": "prefix"}, "HTTP_BASIC",
+     {"unregistered-redirect-vendor", "unregistered-redirect-trailing-slash",
+      "unregistered-redirect-extra-query"}),
+    ("redirect-uri-scheme-ignored", {"redirect_match": "scheme-insensitive"}, "HTTP_BASIC",
+     {"unregistered-redirect-http"}),
+    ("redirect-uri-userinfo-trick", {"redirect_match": "origin-prefix"}, "HTTP_BASIC",
+     {"unregistered-redirect-userinfo"}),
+    ("token-answer-cacheable", {"token_cache_control": False}, "HTTP_BASIC",
+     {"token-cache-control"}),
     ("no-refresh-token", {"issue_refresh_token": False}, "HTTP_BASIC", {"refresh-token"}),
     ("alert-in-login-page", {"alert_in_page": True}, "HTTP_BASIC", {"no-popups"}),
     ("wrong-secret-accepted", {"accept_wrong_secret": True}, "REQUEST_BODY_CREDENTIALS",
@@ -185,7 +196,7 @@ def test_server_probe_human_output_has_one_line_per_check_and_a_summary(
     assert status == 1
     assert len(lines) == 1 + len(AUTH_CODE_CHECKS) + 1
     assert any(line.startswith("FAIL expires-in") for line in lines)
-    assert lines[-1] == "21 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
+    assert lines[-1] == "27 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
 
 
 def test_server_probe_reads_account_linking_json_with_secret_from_environment(
