@@ -725,10 +725,12 @@ class ProjectChecker:
                 text = file.read_text(encoding="utf-8")
             except (UnicodeDecodeError, OSError):
                 continue
-            if "PRIVATE KEY-----" in text:
-                self.add("error", "secret-in-skill-package", file, "$",
-                         f"{file.name} holds a private key; `ask deploy` uploads every file "
-                         "under the skill package.", "Remove it and rotate the key.",
+            for line, what in _secret_values(text, assignments=file.suffix != ".json"):
+                self.add("error", "secret-in-skill-package", file, f"line {line}",
+                         f"{file.name} holds {what}; `ask deploy` uploads every file under "
+                         "the skill package, and it is usually committed.",
+                         "Remove it from the skill package (keep secrets in the environment "
+                         "or a secret store) and rotate it: it must be treated as leaked.",
                          C.DOC_SMAPI)
             if file.suffix != ".json":
                 continue
@@ -783,6 +785,20 @@ def _secret_keys(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple
     elif isinstance(node, list):
         for n, value in enumerate(node):
             yield from _secret_keys(value, (*path, n))
+
+
+def _secret_values(text: str, *, assignments: bool) -> Iterator[tuple[int, str]]:
+    """(line number, what) for each secret-looking value in ``text``; values never returned.
+
+    ``assignments`` also matches ``client_secret = ...``-style lines (for non-JSON files,
+    whose JSON keys are checked separately by ``_secret_keys``).
+    """
+    patterns = C.SECRET_VALUE_PATTERNS + (C.SECRET_ASSIGNMENT_PATTERNS if assignments else ())
+    for number, line in enumerate(text.splitlines(), start=1):
+        for what, pattern in patterns:
+            if pattern.search(line):
+                yield number, what
+                break
 
 
 def _intent_name_in_call(node: ast.Call) -> str | None:
