@@ -138,7 +138,7 @@ def create_app(
             return _error(400, exc.reason, str(exc))
         except Exception:
             # Not the caller's fault and nothing to retry: Alexa gets a valid answer that
-            # apologises (a 500 would make Alexa say the skill is broken, and log nothing).
+            # apologises (on a 500 Alexa only says the skill had a problem).
             logger.error("skill failed on a verified request", exc_info=True)
             return jsonify(_apology())
 
