@@ -25,6 +25,13 @@ from alexa_verification import (
 
 logger = logging.getLogger("webservice")
 
+#: Version of the Alexa response envelope format.
+#: Source: developer.amazon.com/docs/custom-skills/request-and-response-json-reference.html
+RESPONSE_FORMAT_VERSION = "1.0"
+
+#: What Alexa says when the hosted skill raised instead of answering (local choice).
+APOLOGY_SPEECH = "Sorry, something went wrong on our side. Please try again later."
+
 _JSON_TYPES = ("application/json",)
 
 
@@ -34,6 +41,22 @@ def _build_default_skill(environ: Mapping[str, str]) -> tuple[CustomSkill, str |
 
     settings = SkillSettings.from_env(environ)
     return build_skill_builder(settings).create(), settings.skill_id
+
+
+def _configured_skill_id(merged: Mapping[str, Any]) -> str | None:
+    raw = merged.get("SKILL_ID")
+    return str(raw).strip() or None if raw is not None else None
+
+
+def _apology() -> dict[str, Any]:
+    """A valid Alexa response envelope for when the skill itself failed."""
+    return {
+        "version": RESPONSE_FORMAT_VERSION,
+        "response": {
+            "outputSpeech": {"type": "PlainText", "text": APOLOGY_SPEECH},
+            "shouldEndSession": True,
+        },
+    }
 
 
 def _error(status: int, error: str, description: str) -> tuple[Response, int]:
@@ -61,6 +84,18 @@ def create_app(
         custom_skill = skill.create()
     else:
         custom_skill = skill
+    own_skill_id = getattr(custom_skill, "skill_id", None)
+    if own_skill_id:
+        # The SDK would refuse a foreign request by raising inside invoke(); check it
+        # up front instead, so the caller gets a 400 and the skill never runs.
+        configured = _configured_skill_id(merged)
+        if configured is None:
+            merged["SKILL_ID"] = own_skill_id
+        elif configured != own_skill_id:
+            raise ConfigurationError(
+                f"SKILL_ID={configured!r} differs from the hosted skill's own skill_id "
+                f"{own_skill_id!r}: every request would be refused"
+            )
     settings = HostSettings.from_mapping(merged)
     handler = WebserviceSkillHandler(
         custom_skill, settings.build_verifiers(clock=merged.get("ALEXA_CLOCK", utc_now))
@@ -87,6 +122,8 @@ def create_app(
     def alexa() -> Any:
         """Verify the request, then answer with the skill's response envelope."""
         if request.mimetype not in _JSON_TYPES:
+            logger.warning("refused Alexa request: Content-Type %r (invalid_request)",
+                           request.mimetype)
             return _error(400, "invalid_request", "Content-Type must be application/json")
         body = request.get_data(cache=False)
         if not settings.verify_requests:
@@ -94,14 +131,16 @@ def create_app(
         try:
             return jsonify(handler.verify_request_and_dispatch(dict(request.headers), body))
         except InvalidRequestBody as exc:
-            logger.info("refused Alexa request: %s", exc)
+            logger.warning("refused Alexa request: %s (invalid_request)", exc)
             return _error(400, "invalid_request", str(exc))
         except VerificationException as exc:
             logger.warning("refused Alexa request: %s (%s)", exc, exc.reason)
             return _error(400, exc.reason, str(exc))
         except Exception:
+            # Not the caller's fault and nothing to retry: Alexa gets a valid answer that
+            # apologises (on a 500 Alexa only says the skill had a problem).
             logger.error("skill failed on a verified request", exc_info=True)
-            return _error(500, "skill_error", "the skill could not answer")
+            return jsonify(_apology())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

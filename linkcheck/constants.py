@@ -1,6 +1,8 @@
 """Protocol constants: what Alexa, the ASK CLI and SMAPI expect, each with its source."""
 from __future__ import annotations
 
+import re
+
 # --- documents cited in findings -------------------------------------------------------
 #: Amazon, "Account Linking Concepts for Alexa Skills" (seed document).
 DOC_CONCEPTS = "Account Linking Concepts for Alexa Skills"
@@ -55,6 +57,9 @@ MIN_SANE_TOKEN_SECONDS = 300
 MAX_SANE_TOKEN_SECONDS = 86_400
 #: Words in a JSON key (lower case, without _ and -) whose string value must never be
 #: in an uploaded file; keys ending in "token" count too (accessToken, refresh_token).
+#: Domains reserved for documentation (RFC 2606 section 3); an endpoint on them (or a
+#: subdomain) is a placeholder left in.
+EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 SECRET_KEY_WORDS = ("secret", "password", "passwd", "privatekey", "apikey")
 
 # --- the Alexa side of the OAuth flows (ALEXA-FACTS: Authorization URI, Access token URI) ---
@@ -66,3 +71,27 @@ TOKEN_DEADLINE_SECONDS = 4.5
 SCHEMES = ("HTTP_BASIC", "REQUEST_BODY_CREDENTIALS")
 #: Grant types Alexa uses (AccountLinkingType).
 GRANTS = ("AUTH_CODE", "IMPLICIT")
+
+# --- secret-looking values in any text file under the skill package ---
+#: (what, pattern) of values that are secrets wherever they appear. Sources: Login with
+#: Amazon token formats ("Atza|" access, "Atzr|" refresh tokens; client secrets
+#: "amzn1.oa2-cs.v1."), AWS access key ids (IAM "Understanding unique ID prefixes":
+#: AKIA long-term, ASIA temporary), PEM private keys (RFC 7468).
+SECRET_VALUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a PEM private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("a Login with Amazon access or refresh token (Atza|/Atzr|)",
+     re.compile(r"Atz[ar]\|[A-Za-z0-9_\-]{16,}")),
+    ("a Login with Amazon client secret (amzn1.oa2-cs.v1.)",
+     re.compile(r"amzn1\.oa2-cs\.v1\.[0-9a-fA-F]{16,}")),
+    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")),
+    ("an AWS secret access key",
+     re.compile(r"aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9/+=]{40}",
+                re.IGNORECASE)),
+)
+#: (what, pattern) of ``name = value`` / ``name: value`` lines naming a secret with a
+#: value of 8+ characters (YAML, .env, INI, Markdown, ...).
+SECRET_ASSIGNMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a client secret, password or API key assignment", re.compile(
+        r"(?:client[_\-]?secret|password|passwd|api[_\-]?key|private[_\-]?key)"
+        r"[\"']?\s*[:=]\s*[\"']?[^\s\"'<>{}]{8,}", re.IGNORECASE)),
+)

@@ -93,6 +93,7 @@ class ProjectChecker:
         self.code_srcs: list[Path] = []
         self.manifest_apis: set[str] = set()
         self.deploys_code = False
+        self.deploys_skill_events = False
         self.locales: list[str] = []
         self.code = CodeScan()
 
@@ -217,6 +218,7 @@ class ProjectChecker:
                      f"Deployer type {kind!r} is not one the ASK CLI v2 knows.",
                      f"Use one of {sorted(C.KNOWN_DEPLOYERS)}.", C.DOC_ASK_RESOURCES)
         user = _obj(infra.get("userConfig"))
+        self.deploys_skill_events = isinstance(user.get("skillEvents"), dict)
         runtime, handler = user.get("runtime"), user.get("handler")
         for key, value in (("runtime", runtime), ("handler", handler)):
             if not isinstance(value, str) or not value:
@@ -309,6 +311,7 @@ class ProjectChecker:
                      C.DOC_MANIFEST)
         else:
             self._check_endpoint(file, custom)
+        self._check_placeholder_endpoints(file, manifest)
         pub = manifest.get("publishingInformation")
         locales = pub.get("locales") if isinstance(pub, dict) else None
         if not isinstance(locales, dict) or not locales:
@@ -366,6 +369,39 @@ class ProjectChecker:
                          f"sslCertificateType is {kind!r} for an HTTPS endpoint.",
                          f"Use one of {sorted(C.SSL_CERTIFICATE_TYPES)} (Trusted for "
                          "certification).", C.DOC_MANIFEST)
+
+    def _check_placeholder_endpoints(self, file: Path, manifest: dict[str, Any]) -> None:
+        """Endpoints still naming example.com/.org/.net that `ask deploy` will not replace.
+
+        The ASK CLI (2.30, skill-infrastructure-controller) writes the deployer's endpoint into
+        ``apis.<domain>.endpoint`` on every deploy, and into ``events.endpoint`` only when
+        ``userConfig.skillEvents`` is set; anything else is sent to Amazon as written.
+        """
+        sections = (
+            (("manifest", "apis", "custom"), _obj(_obj(manifest.get("apis")).get("custom")),
+             self.deploys_code,
+             "replace the host with your web service's, e.g. https://skill.your-domain/alexa"),
+            (("manifest", "events"), _obj(manifest.get("events")),
+             self.deploys_code and self.deploys_skill_events,
+             "set userConfig.skillEvents in ask-resources.json so `ask deploy` points it at "
+             "the Lambda, or replace the host with your web service's .../alexa URL"),
+        )
+        for base, section, rewritten, fix in sections:
+            if rewritten:
+                continue
+            endpoints = [(base, section.get("endpoint"))]
+            for region, entry in _obj(section.get("regions")).items():
+                endpoints.append(((*base, "regions", region), _obj(entry).get("endpoint")))
+            for path, endpoint in endpoints:
+                uri = _obj(endpoint).get("uri")
+                host = _url_host(uri) if isinstance(uri, str) else ""
+                if any(host == d or host.endswith("." + d) for d in C.EXAMPLE_DOMAINS):
+                    self.add("warning", "skill-json.endpoint-placeholder", file,
+                             jp(*path, "endpoint", "uri"),
+                             f"The endpoint host {host} is a documentation placeholder "
+                             "(RFC 2606) and `ask deploy` will not replace it: Alexa would "
+                             "send requests there.", fix[0].upper() + fix[1:] + ".",
+                             C.DOC_MANIFEST + "; " + C.DOC_ASK_RESOURCES)
 
     # -- interaction models -------------------------------------------------------------
     def check_interaction_models(self) -> None:
@@ -689,10 +725,12 @@ class ProjectChecker:
                 text = file.read_text(encoding="utf-8")
             except (UnicodeDecodeError, OSError):
                 continue
-            if "PRIVATE KEY-----" in text:
-                self.add("error", "secret-in-skill-package", file, "$",
-                         f"{file.name} holds a private key; `ask deploy` uploads every file "
-                         "under the skill package.", "Remove it and rotate the key.",
+            for line, what in _secret_values(text, assignments=file.suffix != ".json"):
+                self.add("error", "secret-in-skill-package", file, f"line {line}",
+                         f"{file.name} holds {what}; `ask deploy` uploads every file under "
+                         "the skill package, and it is usually committed.",
+                         "Remove it from the skill package (keep secrets in the environment "
+                         "or a secret store) and rotate it: it must be treated as leaked.",
                          C.DOC_SMAPI)
             if file.suffix != ".json":
                 continue
@@ -714,6 +752,14 @@ class ProjectChecker:
 def _obj(value: Any) -> dict[str, Any]:
     """``value`` when it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
+
+
+def _url_host(url: str) -> str:
+    """The lower-case host of ``url``, or "" when it has none."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
 
 
 def _one_of(value: Any, allowed: Iterable[str]) -> bool:
@@ -739,6 +785,20 @@ def _secret_keys(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple
     elif isinstance(node, list):
         for n, value in enumerate(node):
             yield from _secret_keys(value, (*path, n))
+
+
+def _secret_values(text: str, *, assignments: bool) -> Iterator[tuple[int, str]]:
+    """(line number, what) for each secret-looking value in ``text``; values never returned.
+
+    ``assignments`` also matches ``client_secret = ...``-style lines (for non-JSON files,
+    whose JSON keys are checked separately by ``_secret_keys``).
+    """
+    patterns = C.SECRET_VALUE_PATTERNS + (C.SECRET_ASSIGNMENT_PATTERNS if assignments else ())
+    for number, line in enumerate(text.splitlines(), start=1):
+        for what, pattern in patterns:
+            if pattern.search(line):
+                yield number, what
+                break
 
 
 def _intent_name_in_call(node: ast.Call) -> str | None:

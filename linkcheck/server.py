@@ -10,6 +10,7 @@ import base64
 import hashlib
 import ipaddress
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -29,6 +30,14 @@ from linkcheck.report import CheckResult, Status
 ALEXA_REDIRECT_HOSTS = authorization.ALEXA_REDIRECT_HOSTS
 #: Host used for the "another host" unregistered redirect URI (RFC 2606: never resolves).
 FOREIGN_REDIRECT_HOST = "linkcheck.invalid"
+#: Referrer-Policy values that keep the login page's URL (client_id, state, redirect_uri)
+#: from other origins (W3C Referrer Policy, section 3).
+SAFE_REFERRER_POLICIES = frozenset({"no-referrer", "same-origin", "origin", "strict-origin",
+                                    "strict-origin-when-cross-origin"})
+#: ``<meta name="referrer" content="...">`` in a page (HTML Living Standard 4.2.5.3).
+META_REFERRER = re.compile(
+    r"""<meta\s[^>]*name\s*=\s*["']?referrer["']?[^>]*content\s*=\s*["']([^"']*)["']""",
+    re.IGNORECASE)
 #: Redirect statuses a browser follows.
 REDIRECT_STATUSES = authorization.REDIRECT_STATUSES
 #: Second language asked for to see whether the login page follows Accept-Language.
@@ -122,6 +131,7 @@ class TokenAnswer:
     text: str
     error: str | None = None
     www_authenticate: str = ""
+    cache_control: str = ""
 
     @property
     def oauth_error(self) -> str | None:
@@ -157,14 +167,26 @@ def is_loopback(url: str) -> bool:
 
 
 def unregistered_redirects(redirect_url: str) -> dict[str, str]:
-    """Two redirect URIs the server must refuse: another vendor id, another host."""
+    """Redirect URIs the server must refuse, by check name (RFC 6749 3.1.2, 10.6; RFC 6819
+    4.2.4: compare the whole registered URI exactly)."""
     parts = urlsplit(redirect_url)
     head, _, last = parts.path.rstrip("/").rpartition("/")
     other_vendor = f"{head}/{last}LINKCHECK" if last else f"{parts.path}LINKCHECK"
+    host = parts.hostname or ""
+    query = f"{parts.query}&linkcheck=1" if parts.query else "linkcheck=1"
+    other_scheme = "http" if parts.scheme == "https" else "https"
     return {
         "unregistered-redirect-vendor": urlunsplit(parts._replace(path=other_vendor)),
         "unregistered-redirect-host": urlunsplit(
             parts._replace(netloc=FOREIGN_REDIRECT_HOST)),
+        "unregistered-redirect-trailing-slash": urlunsplit(
+            parts._replace(path=parts.path.rstrip("/") + "/")) if not parts.path.endswith("/")
+        else urlunsplit(parts._replace(path=parts.path.rstrip("/"))),
+        "unregistered-redirect-extra-query": urlunsplit(parts._replace(query=query)),
+        "unregistered-redirect-http": urlunsplit(parts._replace(scheme=other_scheme)),
+        # Naive prefix checks see the Alexa host; browsers go to the host after the "@".
+        "unregistered-redirect-userinfo": urlunsplit(
+            parts._replace(netloc=f"{host}@{FOREIGN_REDIRECT_HOST}")),
     }
 
 
@@ -261,7 +283,8 @@ class Probe:
                     self.mask.add(*values)
         return TokenAnswer(resp.status_code, seconds, body,
                            resp.headers.get("Content-Type", ""), resp.text,
-                           www_authenticate=resp.headers.get("WWW-Authenticate", ""))
+                           www_authenticate=resp.headers.get("WWW-Authenticate", ""),
+                           cache_control=resp.headers.get("Cache-Control", ""))
 
     # -- checks -----------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -308,7 +331,8 @@ class Probe:
 
     def check_login_page(self, out: Outcome) -> None:
         """The login page: no pop-ups or alerts, frame protection, mobile viewport."""
-        names = ["no-popups", "frame-protection", "mobile-viewport", "localized-page"]
+        names = ["no-popups", "frame-protection", "referrer-policy", "mobile-viewport",
+                 "localized-page"]
         resp = out.login_page
         if resp is None:
             self.skip(names, "no login page found")
@@ -331,6 +355,7 @@ class Probe:
         else:
             self.record("frame-protection", "warn", "neither X-Frame-Options nor CSP "
                         "frame-ancestors: the login page can be framed (clickjacking)")
+        self.check_referrer_policy(resp)
         if page.viewport and "width" in page.viewport:
             self.record("mobile-viewport", "pass", f"viewport {page.viewport!r}")
         else:
@@ -338,6 +363,27 @@ class Probe:
                         "\"width=device-width\">: the page is not mobile friendly in the "
                         "Alexa app")
         self.check_localized_page(resp)
+
+    def check_referrer_policy(self, resp: requests.Response) -> None:
+        """The login page keeps its URL (client_id, state, redirect_uri) from other sites."""
+        header = resp.headers.get("Referrer-Policy", "")
+        meta = META_REFERRER.search(resp.text)
+        # The last recognised token wins (W3C Referrer Policy 8.1); a meta tag overrides.
+        values = [v.strip().lower() for v in header.split(",") if v.strip()]
+        if meta:
+            values.append(meta.group(1).strip().lower())
+        policy = values[-1] if values else ""
+        if policy in SAFE_REFERRER_POLICIES:
+            self.record("referrer-policy", "pass", f"Referrer-Policy: {policy}")
+        elif policy:
+            self.record("referrer-policy", "warn", f"Referrer-Policy {policy} sends the login "
+                        "page's full URL (client_id, state, redirect_uri) to other sites; use "
+                        "no-referrer or same-origin")
+        else:
+            self.record("referrer-policy", "warn", "no Referrer-Policy: web views that do not "
+                        "default to strict-origin-when-cross-origin send the login page's full "
+                        "URL (client_id, state, redirect_uri) to other sites; send "
+                        "Referrer-Policy: no-referrer")
 
     def check_localized_page(self, english: requests.Response) -> None:
         """The login page follows Accept-Language, as the Alexa app sets it."""
@@ -430,7 +476,7 @@ class Probe:
 
     def check_tokens(self, code: str | None) -> None:
         """Code exchange, token answer fields, deadline, refreshes, wrong secret, replay."""
-        fields = ["code-exchange", "token-json", "access-token", "token-type", "expires-in",
+        fields = ["code-exchange", "token-json", "token-cache-control", "access-token", "token-type", "expires-in",
                   "refresh-token", "token-deadline"]
         later = ["refresh", "refresh-rotated", "refresh-retry", "wrong-secret", "code-replay"]
         if code is None:
@@ -494,6 +540,16 @@ class Probe:
                         "needs Content-Type application/json with a JSON object")
         else:
             self.record("token-json", "pass", "application/json")
+        directives = {d.strip().lower() for d in answer.cache_control.split(",")}
+        if "no-store" in directives:
+            self.record("token-cache-control", "pass", "Cache-Control: no-store")
+        else:
+            self.record("token-cache-control", "fail",
+                        f"Cache-Control is {answer.cache_control!r}, not no-store: RFC 6749 "
+                        "5.1 requires no-store on answers carrying tokens, so no proxy or "
+                        "cache keeps them" if answer.cache_control else
+                        "no Cache-Control header: RFC 6749 5.1 requires Cache-Control: "
+                        "no-store on answers carrying tokens, so no proxy or cache keeps them")
         if answer.body is None:
             self.skip(["access-token", "token-type", "expires-in", "refresh-token"],
                       "no JSON token answer")
@@ -594,16 +650,20 @@ class Probe:
             started = time.monotonic()
             out = self.drive(bad, secrets.token_urlsafe(24))
             seconds = time.monotonic() - started
-            if out.location is not None and (out.location.startswith(bad) or urlsplit(
-                    out.location).hostname == urlsplit(bad).hostname):
+            same_host = urlsplit(bad).hostname == urlsplit(self.c.redirect_url).hostname
+            if out.location is not None and (out.location.startswith(bad) or (
+                    not same_host and urlsplit(out.location).hostname == urlsplit(
+                        bad).hostname)):
                 self.mask.add(*(v[0] for v in parse_qs(urlsplit(out.location).query).values()))
                 self.record(name, "fail", f"redirected to the unregistered {bad} (open "
                             "redirect: codes and tokens can be stolen)", seconds)
             elif not out.answered:
                 self.record(name, "skip", f"no answer: {out.error}", seconds)
             elif out.location is not None:
-                self.record(name, "warn", f"redirected to {urlsplit(out.location).hostname} "
-                            f"instead of refusing {bad}", seconds)
+                self.mask.add(*(v[0] for v in parse_qs(urlsplit(out.location).query).values()))
+                target = urlunsplit(urlsplit(out.location)._replace(query="", fragment=""))
+                self.record(name, "warn", f"redirected to {target} instead of refusing {bad}",
+                            seconds)
             else:
                 self.record(name, "pass", f"refused {bad}: {out.error}"[:200], seconds)
 

@@ -11,6 +11,7 @@ from ._certificates import (
     CertificateChainValidator,
     HttpChainFetcher,
     load_trust_store,
+    system_trust_bundle_path,
     utc_now,
     validate_cert_chain_url,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "VerificationException",
     "WebserviceSkillHandler",
     "load_trust_store",
+    "system_trust_bundle_path",
     "utc_now",
     "validate_cert_chain_url",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import posixpath
+import ssl
 import threading
 import time
 import warnings
@@ -26,7 +27,11 @@ from ._constants import (
     CERT_CHAIN_URL_SCHEME,
     DEFAULT_CERT_CACHE_SIZE,
     DEFAULT_CERT_FETCH_TIMEOUT_SECONDS,
+    DEFAULT_FETCH_FAILURE_CACHE_SECONDS,
+    DEFAULT_MAX_CONCURRENT_CERT_FETCHES,
     MAX_CERT_CHAIN_BYTES,
+    MAX_FETCH_FAILURE_CACHE_ENTRIES,
+    SYSTEM_CA_BUNDLE,
 )
 from ._errors import CertificateFetchFailed, CertificateInvalid, CertificateUrlInvalid
 
@@ -67,10 +72,12 @@ def validate_cert_chain_url(url: str) -> str:
     return path
 
 
-def load_trust_store(extra_anchor_files: Sequence[str | Path] = ()) -> Store:
-    """The system trust store (certifi's bundle) plus explicitly configured extra anchors."""
+def load_trust_store(
+    extra_anchor_files: Sequence[str | Path] = (), *, bundle: str | Path | None = None
+) -> Store:
+    """The system trust store (or ``bundle``) plus explicitly configured extra anchors."""
     certs: list[x509.Certificate] = []
-    certs.extend(_load_pem_file(_system_bundle_path()))
+    certs.extend(_load_pem_file(Path(bundle) if bundle else system_trust_bundle_path()))
     for extra in extra_anchor_files:
         loaded = _load_pem_file(Path(extra))
         if not loaded:
@@ -79,11 +86,22 @@ def load_trust_store(extra_anchor_files: Sequence[str | Path] = ()) -> Store:
     return Store(certs)
 
 
-def _system_bundle_path() -> Path:
-    try:
-        import certifi
-    except ImportError:  # pragma: no cover - certifi comes with requests
-        return Path("/etc/ssl/certs/ca-certificates.crt")
+def system_trust_bundle_path(candidates: Sequence[str | Path] | None = None) -> Path:
+    """The operating system's CA bundle, or certifi's when the system has none.
+
+    Default candidates: OpenSSL's default CA file (``ssl.get_default_verify_paths()``,
+    which honours ``SSL_CERT_FILE``), then Debian's ``/etc/ssl/certs/ca-certificates.crt``.
+    """
+    if candidates is None:
+        paths = ssl.get_default_verify_paths()
+        candidates = [p for p in (paths.cafile, paths.openssl_cafile) if p]
+        candidates.append(SYSTEM_CA_BUNDLE)
+    for candidate in candidates:
+        path = Path(candidate)
+        if path.is_file() and path.stat().st_size > 0:
+            return path
+    import certifi  # comes with requests
+
     return Path(certifi.where())
 
 
@@ -167,7 +185,10 @@ class CertificateChainValidator:
     """Fetches, validates and caches signing certificates by chain URL.
 
     The cache is an LRU of ``cache_size`` entries, each kept until the signing
-    certificate's notAfter; it is safe to share between threads.
+    certificate's notAfter; it is safe to share between threads. Download failures are
+    remembered per URL for ``failure_ttl`` seconds (at most ``MAX_FETCH_FAILURE_CACHE_ENTRIES``
+    URLs), and at most ``max_concurrent_fetches`` downloads run at once: further requests
+    needing a download are refused as CertificateFetchFailed instead of waiting.
     """
 
     def __init__(
@@ -177,15 +198,24 @@ class CertificateChainValidator:
         fetcher: Callable[[str], bytes],
         cache_size: int = DEFAULT_CERT_CACHE_SIZE,
         clock: Clock = utc_now,
+        failure_ttl: float = DEFAULT_FETCH_FAILURE_CACHE_SECONDS,
+        max_concurrent_fetches: int = DEFAULT_MAX_CONCURRENT_CERT_FETCHES,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if cache_size < 1:
             raise ValueError("cache_size must be at least 1")
+        if max_concurrent_fetches < 1:
+            raise ValueError("max_concurrent_fetches must be at least 1")
         self._store = store
         self._fetcher = fetcher
         self._cache_size = cache_size
         self._clock = clock
         self._cache: OrderedDict[str, _CacheEntry] = OrderedDict()
         self._lock = threading.Lock()
+        self._failure_ttl = failure_ttl
+        self._failures: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._monotonic = monotonic
+        self._fetch_slots = threading.BoundedSemaphore(max_concurrent_fetches)
 
     def signing_certificate(self, url: str) -> x509.Certificate:
         """The validated signing certificate behind ``url`` (cached when possible)."""
@@ -194,7 +224,7 @@ class CertificateChainValidator:
         cached = self._cached(url, now)
         if cached is not None:
             return cached
-        chain = self._parse(self._fetcher(url))
+        chain = self._parse(self._fetch(url))
         signing_cert = self._validate(chain, now)
         with self._lock:
             self._cache[url] = _CacheEntry(signing_cert, signing_cert.not_valid_after_utc)
@@ -202,6 +232,29 @@ class CertificateChainValidator:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return signing_cert
+
+    def _fetch(self, url: str) -> bytes:
+        """Download ``url`` unless it failed recently or too many downloads are running."""
+        with self._lock:
+            failure = self._failures.get(url)
+            if failure is not None:
+                if self._monotonic() < failure[0]:
+                    raise CertificateFetchFailed(f"{failure[1]} (failed recently, not retried yet)")
+                del self._failures[url]
+        if not self._fetch_slots.acquire(blocking=False):
+            raise CertificateFetchFailed("too many certificate chain downloads in progress")
+        try:
+            return self._fetcher(url)
+        except CertificateFetchFailed as exc:
+            if self._failure_ttl > 0:
+                with self._lock:
+                    self._failures[url] = (self._monotonic() + self._failure_ttl, str(exc))
+                    self._failures.move_to_end(url)
+                    while len(self._failures) > MAX_FETCH_FAILURE_CACHE_ENTRIES:
+                        self._failures.popitem(last=False)
+            raise
+        finally:
+            self._fetch_slots.release()
 
     def _cached(self, url: str, now: datetime.datetime) -> x509.Certificate | None:
         with self._lock:

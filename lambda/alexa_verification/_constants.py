@@ -52,3 +52,19 @@ DEFAULT_CERT_FETCH_TIMEOUT_SECONDS = 2.0
 
 #: Default number of certificate chains kept in the cache (local choice).
 DEFAULT_CERT_CACHE_SIZE = 16
+
+#: Seconds a failed chain download is remembered per URL before it is tried again, so a
+#: flood of requests naming one unreachable URL causes one download (local choice).
+DEFAULT_FETCH_FAILURE_CACHE_SECONDS = 60.0
+
+#: Most URLs whose download failure is remembered at once (oldest forgotten first; local
+#: choice).
+MAX_FETCH_FAILURE_CACHE_ENTRIES = 256
+
+#: Most chain downloads running at once; a request needing another is refused with
+#: certificate_fetch_failed rather than queued (local choice).
+DEFAULT_MAX_CONCURRENT_CERT_FETCHES = 4
+
+#: The system CA bundle on Debian/Ubuntu (ca-certificates package), tried after OpenSSL's
+#: default CA file; Amazon asks for "a trusted root CA" (host-a-custom-skill-as-a-web-service).
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"

@@ -7,7 +7,14 @@ from typing import Any, Mapping, Sequence
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model.request_envelope import RequestEnvelope
 
+from ._errors import SkillIdMismatch
 from ._verifiers import AbstractVerifier
+
+
+def _names_application(envelope: RequestEnvelope) -> bool:
+    context = envelope.context
+    system = context.system if context is not None else None
+    return system is not None and system.application is not None
 
 
 class InvalidRequestBody(ValueError):
@@ -60,6 +67,9 @@ class WebserviceSkillHandler:
         envelope = self.parse(http_request_body)
         for verifier in self._verifiers:
             verifier.verify(http_request_headers, http_request_body, envelope)
+        if getattr(self._skill, "skill_id", None) is not None and not _names_application(envelope):
+            # The SDK's own skill-id check reads context.System.application unguarded.
+            raise SkillIdMismatch("request does not name its skill in context.System.application")
         response = self._skill.invoke(request_envelope=envelope, context=None)
         serialized = self._skill.serializer.serialize(response)
         if not isinstance(serialized, dict):

@@ -133,8 +133,9 @@ class HostSettings:
                 )
 
     def build_verifiers(self, *, clock: Clock = utc_now) -> list[AbstractVerifier]:
-        """The verifiers these settings ask for: signature, timestamp, then skill id."""
+        """The verifiers these settings ask for: timestamp, skill id, then signature."""
         verifiers: list[AbstractVerifier] = []
+        signature_verifier: RequestVerifier | None = None
         if self.verify_requests:
             anchors = [self.extra_trust_anchors_file] if self.extra_trust_anchors_file else []
             try:
@@ -154,8 +155,11 @@ class HostSettings:
                 cache_size=self.cert_cache_size,
                 clock=clock,
             )
-            verifiers.append(RequestVerifier(validator))
+            signature_verifier = RequestVerifier(validator)
+            # The cheap checks first: a stale or foreign request never triggers a download.
             verifiers.append(TimestampVerifier(clock))
         if self.skill_id:
             verifiers.append(SkillIdVerifier(self.skill_id))
+        if signature_verifier is not None:
+            verifiers.append(signature_verifier)
         return verifiers

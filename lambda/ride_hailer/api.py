@@ -20,6 +20,9 @@ FARE_ESTIMATE_PATH = "/api/v1/fares/estimate"
 RIDES_PATH = "/api/v1/rides"
 CURRENT_RIDE_PATH = "/api/v1/rides/current"
 CANCEL_CURRENT_RIDE_PATH = "/api/v1/rides/current/cancel"
+#: Header making POST /api/v1/rides idempotent: a repeat with the same key answers the same
+#: ride (IETF draft-ietf-httpapi-idempotency-key-header; the service's contract).
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 #: Error code of a 404 when the user has no active ride (ARCHITECTURE.md).
 NO_ACTIVE_RIDE = "no_active_ride"
 
@@ -109,6 +112,22 @@ def _error_code(response: requests.Response) -> tuple[str, str]:
     return str(body.get("error", "")), str(body.get("error_description", ""))
 
 
+class _WithHeaders:
+    """A session stand-in that adds headers to every ``request()`` (``send`` has no headers)."""
+
+    def __init__(self, session: requests.Session, headers: dict[str, str]) -> None:
+        self._session = session
+        self._headers = headers
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """Delegate to the real session with the extra headers merged in."""
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), **self._headers}
+        return self._session.request(method, url, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
 class RideHailerApi:
     """Calls the Ride Hailer API over a shared, pooled session."""
 
@@ -134,10 +153,19 @@ class RideHailerApi:
             raise ResourceUnavailable(f"fare estimate answered HTTP {response.status_code}")
         return parse_json(response, _estimate)
 
-    def create_ride(self, token: str, destination: str) -> Ride:
-        """Order a ride to ``destination`` (scope ``rides:write``)."""
+    def create_ride(
+        self, token: str, destination: str, idempotency_key: Optional[str] = None
+    ) -> Ride:
+        """Order a ride to ``destination`` (scope ``rides:write``).
+
+        ``idempotency_key`` (the Alexa request id) goes out as ``Idempotency-Key``, so a
+        retried order answers the same ride instead of ordering a second car.
+        """
+        session: Any = self._session
+        if idempotency_key:
+            session = _WithHeaders(self._session, {IDEMPOTENCY_KEY_HEADER: idempotency_key})
         response = send(
-            self._session, "POST", self._base + RIDES_PATH,
+            session, "POST", self._base + RIDES_PATH,
             timeout=self._timeout, token=token, json_body={"destination": destination},
         )
         self._check(response, "rides:write")

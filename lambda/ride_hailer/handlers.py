@@ -104,7 +104,9 @@ class OrderRideIntentHandler(AbstractRequestHandler):
         if destination is None:
             return _ask_destination(handler_input)
         prompts = _prompts(handler_input)
-        ride = self.api.create_ride(_token(handler_input), destination)
+        # Alexa's request id: a retry of this very request must not order a second car.
+        request_id = getattr(handler_input.request_envelope.request, "request_id", None)
+        ride = self.api.create_ride(_token(handler_input), destination, idempotency_key=request_id)
         template = prompts.ride_ordered if ride.eta_minutes is not None else prompts.ride_ordered_no_eta
         speech = template.format(
             destination=escape(ride.destination), eta=ride.eta_minutes, fare=prompts.money(ride.fare)

@@ -1,6 +1,7 @@
 """Skill settings read from the environment (Lambda configuration)."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import os
@@ -12,7 +13,8 @@ from account_linking import DEFAULT_LWA_PROFILE_URL
 
 log = logging.getLogger(__name__)
 
-#: Default Ride Hailer API: the service run locally (``make run``); set it on Lambda.
+#: Default Ride Hailer API off Lambda: the service run locally (``make run``). On Lambda
+#: RIDE_HAILER_API_URL is required.
 DEFAULT_RIDE_HAILER_API_URL = "http://127.0.0.1:5000"
 #: Default resource-server timeout: well inside Alexa's 8 s response limit (ALEXA-FACTS.md).
 DEFAULT_RESOURCE_TIMEOUT = 3.0
@@ -20,6 +22,9 @@ DEFAULT_RESOURCE_TIMEOUT = 3.0
 DEFAULT_LINKING_CACHE_TTL = 300.0
 #: Upper bound on RESOURCE_TIMEOUT: Alexa waits at most 8 s for the whole response.
 MAX_RESOURCE_TIMEOUT = 7.0
+#: Environment variable the Lambda runtime always sets; its presence means "on Lambda".
+#: Source: docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html (reserved variables).
+LAMBDA_MARKER_VARIABLE = "AWS_LAMBDA_FUNCTION_NAME"
 #: Accepted PROFILE_PROVIDER values.
 PROFILE_PROVIDERS = ("ride_hailer", "lwa")
 
@@ -28,15 +33,31 @@ class SettingsError(ValueError):
     """An environment variable has a value the skill cannot use."""
 
 
-def _url(environ: Mapping[str, str], name: str, default: str) -> str:
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(environ: Mapping[str, str], name: str, default: str, *, on_lambda: bool) -> str:
     value = environ.get(name, "").strip()
     if not value:
         if name == "RIDE_HAILER_API_URL":
+            if on_lambda:
+                raise SettingsError(
+                    f"{name} is not set: on Lambda it must name the Ride Hailer API "
+                    "(https://...), there is no local service to fall back to"
+                )
             log.warning("%s is not set; using %s (local development)", name, default)
         value = default
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    if on_lambda and parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        raise SettingsError(f"{name} must use https on Lambda, got {value!r}")
     return value.rstrip("/")
 
 
@@ -57,7 +78,8 @@ def _seconds(environ: Mapping[str, str], name: str, default: float, maximum: flo
 class SkillSettings:
     """Everything the skill reads from its environment."""
 
-    #: Base URL of the Ride Hailer API (RIDE_HAILER_API_URL; default the local service).
+    #: Base URL of the Ride Hailer API (RIDE_HAILER_API_URL; off Lambda default the local
+    #: service).
     ride_hailer_api_url: str
     #: Who verifies tokens: ``ride_hailer`` (GET /api/v1/me) or ``lwa`` (PROFILE_PROVIDER).
     profile_provider: str = "ride_hailer"
@@ -72,8 +94,13 @@ class SkillSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SkillSettings:
-        """Read the settings; a bad value raises SettingsError naming the variable."""
+        """Read the settings; a bad value raises SettingsError naming the variable.
+
+        On Lambda (AWS_LAMBDA_FUNCTION_NAME set) RIDE_HAILER_API_URL is required and URLs
+        must use https unless their host is loopback.
+        """
         env = os.environ if environ is None else environ
+        on_lambda = bool(env.get(LAMBDA_MARKER_VARIABLE, "").strip())
         provider = env.get("PROFILE_PROVIDER", "").strip() or "ride_hailer"
         if provider not in PROFILE_PROVIDERS:
             raise SettingsError(
@@ -83,9 +110,13 @@ class SkillSettings:
         if timeout == 0:
             raise SettingsError("RESOURCE_TIMEOUT must be greater than 0 seconds")
         return cls(
-            ride_hailer_api_url=_url(env, "RIDE_HAILER_API_URL", DEFAULT_RIDE_HAILER_API_URL),
+            ride_hailer_api_url=_url(
+                env, "RIDE_HAILER_API_URL", DEFAULT_RIDE_HAILER_API_URL, on_lambda=on_lambda
+            ),
             profile_provider=provider,
-            lwa_profile_url=_url(env, "LWA_PROFILE_URL", DEFAULT_LWA_PROFILE_URL),
+            lwa_profile_url=_url(
+                env, "LWA_PROFILE_URL", DEFAULT_LWA_PROFILE_URL, on_lambda=on_lambda
+            ),
             skill_id=env.get("SKILL_ID", "").strip() or None,
             linking_cache_ttl=_seconds(
                 env, "LINKING_CACHE_TTL", DEFAULT_LINKING_CACHE_TTL, 24 * 3600.0

@@ -53,6 +53,14 @@ class Behaviour:
     www_authenticate: bool = True
     localized: bool = True
     redirect_override: str | None = None
+    #: Cache-Control: no-store on token answers (RFC 6749 5.1).
+    token_cache_control: bool = True
+    #: Referrer-Policy header of the login and consent pages (None: no header).
+    referrer_policy: str | None = "no-referrer"
+    #: How redirect_uri is compared with the registered ones: "exact" (conformant),
+    #: "prefix" (startswith a registered URI), "scheme-insensitive" (ignores http/https),
+    #: "origin-prefix" (starts with a registered origin string and ends with its path).
+    redirect_match: str = "exact"
 
 
 @dataclass
@@ -83,6 +91,23 @@ BUTTONS = """<button type="submit" name="decision" value="deny">Deny</button>
 <button type="submit" name="decision" value="allow">Allow</button>"""
 INPUT_BUTTONS = """<input type="submit" name="cancel" value="No thanks">
 <input type="submit" name="approve" value="Approve">"""
+
+
+def _registered(uri: str, how: str) -> bool:
+    """Whether ``uri`` passes the server's redirect URI comparison ``how``."""
+    for registered in REGISTERED_REDIRECTS:
+        parts = urlsplit(registered)
+        if how == "exact" and uri == registered:
+            return True
+        if how == "prefix" and uri.startswith(registered):
+            return True
+        if how == "scheme-insensitive" and uri.partition("://")[2] == registered.partition(
+                "://")[2]:
+            return True
+        if how == "origin-prefix" and uri.startswith(f"{parts.scheme}://{parts.netloc}") \
+                and uri.endswith(parts.path):
+            return True
+    return False
 
 
 def _s256(verifier: str) -> str:
@@ -183,6 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = dict(extra)
         if self.b.frame_protection:
             headers["X-Frame-Options"] = "DENY"
+        if self.b.referrer_policy:
+            headers["Referrer-Policy"] = self.b.referrer_policy
         return headers
 
     def login_page(self, sess: dict[str, Any], headers: dict[str, str], error: str = "") -> None:
@@ -220,7 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
         if q.get("client_id") != CLIENT_ID:
             self.send(400, "<p>Unknown client.</p>")
             return
-        if q.get("redirect_uri") not in REGISTERED_REDIRECTS and not self.b.open_redirect:
+        if not _registered(q.get("redirect_uri", ""), self.b.redirect_match) \
+                and not self.b.open_redirect:
             self.send(400, "<p>This redirect URI is not registered.</p>")
             return
         if self.b.require_pkce and (not q.get("code_challenge")
@@ -347,8 +375,8 @@ class _Handler(BaseHTTPRequestHandler):
             with self.st.lock:
                 self.st.refresh_tokens[refresh] = parent
             answer["refresh_token"] = refresh
+        headers = {"Cache-Control": "no-store"} if self.b.token_cache_control else {}
         if self.b.form_encoded_token:
-            self.send(200, urlencode(answer), "application/x-www-form-urlencoded")
+            self.send(200, urlencode(answer), "application/x-www-form-urlencoded", headers)
         else:
-            self.send(200, json.dumps(answer), "application/json;charset=UTF-8",
-                      {"Cache-Control": "no-store"})
+            self.send(200, json.dumps(answer), "application/json;charset=UTF-8", headers)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import socket
-import time
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,12 +24,15 @@ from linkcheck.__main__ import main
 
 AUTH_CODE_CHECKS = [
     "https-authorization-url", "https-token-url", "no-popups", "frame-protection",
-    "mobile-viewport", "localized-page", "sign-in", "redirect-target", "state-echo", "authorization-code",
-    "code-exchange", "token-json", "access-token", "token-type", "expires-in",
-    "refresh-token", "token-deadline", "refresh", "refresh-rotated", "refresh-retry",
-    "wrong-secret",
-    "code-replay", "unregistered-redirect-vendor", "unregistered-redirect-host",
+    "referrer-policy", "mobile-viewport", "localized-page", "sign-in", "redirect-target",
+    "state-echo", "authorization-code", "code-exchange", "token-json", "token-cache-control",
+    "access-token", "token-type", "expires-in", "refresh-token", "token-deadline", "refresh",
+    "refresh-rotated", "refresh-retry", "wrong-secret", "code-replay",
+    "unregistered-redirect-vendor", "unregistered-redirect-host",
+    "unregistered-redirect-trailing-slash", "unregistered-redirect-extra-query",
+    "unregistered-redirect-http", "unregistered-redirect-userinfo",
 ]
+UNREGISTERED = {name for name in AUTH_CODE_CHECKS if name.startswith("unregistered-")}
 
 
 @pytest.fixture
@@ -94,8 +97,16 @@ DEFECTS = [
     ("no-state-echo", {"echo_state": False}, "HTTP_BASIC", {"state-echo"}),
     ("refresh-only-with-basic", {"refresh_basic_only": True}, "REQUEST_BODY_CREDENTIALS",
      {"refresh"}),
-    ("open-redirect", {"open_redirect": True}, "HTTP_BASIC",
-     {"unregistered-redirect-vendor", "unregistered-redirect-host"}),
+    ("open-redirect", {"open_redirect": True}, "HTTP_BASIC", UNREGISTERED),
+    ("redirect-uri-prefix-match", {"redirect_match": "prefix"}, "HTTP_BASIC",
+     {"unregistered-redirect-vendor", "unregistered-redirect-trailing-slash",
+      "unregistered-redirect-extra-query"}),
+    ("redirect-uri-scheme-ignored", {"redirect_match": "scheme-insensitive"}, "HTTP_BASIC",
+     {"unregistered-redirect-http"}),
+    ("redirect-uri-userinfo-trick", {"redirect_match": "origin-prefix"}, "HTTP_BASIC",
+     {"unregistered-redirect-userinfo"}),
+    ("token-answer-cacheable", {"token_cache_control": False}, "HTTP_BASIC",
+     {"token-cache-control"}),
     ("no-refresh-token", {"issue_refresh_token": False}, "HTTP_BASIC", {"refresh-token"}),
     ("alert-in-login-page", {"alert_in_page": True}, "HTTP_BASIC", {"no-popups"}),
     ("wrong-secret-accepted", {"accept_wrong_secret": True}, "REQUEST_BODY_CREDENTIALS",
@@ -185,7 +196,7 @@ def test_server_probe_human_output_has_one_line_per_check_and_a_summary(
     assert status == 1
     assert len(lines) == 1 + len(AUTH_CODE_CHECKS) + 1
     assert any(line.startswith("FAIL expires-in") for line in lines)
-    assert lines[-1] == "21 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
+    assert lines[-1] == "27 passed, 2 warning(s), 1 failed, 0 skipped: FAILED"
 
 
 def test_server_probe_reads_account_linking_json_with_secret_from_environment(
@@ -279,16 +290,28 @@ def test_server_probe_gives_up_on_silent_server_after_timeout_rather_than_hangin
         sock.bind(("127.0.0.1", 0))
         sock.listen(16)
         base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        started = time.monotonic()
-        status = main(["server", "--json", "--authorization-url", f"{base}/authorize",
-                       "--token-url", f"{base}/token", "--client-id", CLIENT_ID,
-                       "--username", USER_EMAIL, "--vendor-id", VENDOR_ID, "--timeout", "0.5"])
-        elapsed = time.monotonic() - started
+        statuses: list[int] = []
+        runner = threading.Thread(target=lambda: statuses.append(main([
+            "server", "--json", "--authorization-url", f"{base}/authorize",
+            "--token-url", f"{base}/token", "--client-id", CLIENT_ID,
+            "--username", USER_EMAIL, "--vendor-id", VENDOR_ID, "--timeout", "0.5"])),
+            daemon=True)
+        runner.start()
+        runner.join(120)
+        assert not runner.is_alive(), "hung"
+        # The server never answered: linkcheck sent its request, then closed the connection.
+        sock.settimeout(10)
+        conn, _ = sock.accept()
+        with conn:
+            conn.settimeout(10)
+            received = b""
+            while chunk := conn.recv(4096):
+                received += chunk
+        assert received.startswith(b"GET /authorize?")
     report = json.loads(capsys.readouterr().out)
     [check] = [c for c in report["checks"] if c["name"] == "sign-in"]
-    assert (status, check["status"]) == (1, "fail")
+    assert (statuses[0], check["status"]) == (1, "fail")
     assert "Timeout" in check["reason"]
-    assert elapsed < 30
 
 
 def test_server_probe_warns_on_401_without_www_authenticate_for_http_basic(

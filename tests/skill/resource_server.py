@@ -46,6 +46,8 @@ class State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     release: threading.Event = field(default_factory=threading.Event)
     stall_seconds: float = 5.0
+    #: Stalled requests answered so far (after release or stall_seconds).
+    stalls_answered: int = 0
 
 
 class ResourceServer:
@@ -87,6 +89,8 @@ class ResourceServer:
                 mode = state.modes.get(parts.path, state.modes.get("*", "ok"))
                 if mode == "stall":
                     state.release.wait(state.stall_seconds)
+                    with state.lock:
+                        state.stalls_answered += 1
                     self._send(200, {"too": "late"})
                     return
                 if mode == "401":

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 import requests
@@ -53,10 +52,11 @@ def clients(server, session):
 def test_each_resource_server_answer_raises_its_linking_exception(server, session, provider, mode, error):
     client, path = clients(server, session)[provider]
     server.answer(mode, path)
-    started = time.monotonic()
     with pytest.raises(error):
         client.fetch_profile("tok")
-    assert time.monotonic() - started < 5  # returns rather than hanging
+    if mode == "stall":
+        # The client gave up on its own: the stalling server had not answered yet.
+        assert server.state.stalls_answered == 0
 
 
 def test_missing_scope_names_the_scope_from_the_challenge(server, session):

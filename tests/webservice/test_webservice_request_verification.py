@@ -7,7 +7,7 @@ from typing import Any, Callable
 import pytest
 
 from alexa_test_pki import make_signing_identity
-from webservice_support import CERT_URL, SKILL_ID, WELCOME, Host, Pki, body_of, envelope, signed_headers
+from webservice_support import CERT_URL, SKILL_ID, WELCOME, FakeClock, Host, Pki, body_of, envelope, signed_headers
 
 
 def _refused(response: Any, host: Host, reason: str) -> None:
@@ -185,10 +185,11 @@ def test_amazon_certificate_url_variants_are_accepted(
 def test_request_timestamp_outside_150_seconds_is_refused(
     make_host: Callable[..., Host], pki: Pki, offset_seconds: int
 ) -> None:
-    host = make_host()
-    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
-        seconds=offset_seconds
-    )
+    # A whole-second clock: Alexa timestamps have no fraction, so +151 s must stay 151 s.
+    clock = FakeClock()
+    clock.now = clock.now.replace(microsecond=0)
+    host = make_host(ALEXA_CLOCK=clock)
+    moment = clock.now + datetime.timedelta(seconds=offset_seconds)
     body = body_of(envelope(timestamp=moment))
     _refused(host.post(body, signed_headers(pki.alexa, body)), host, "invalid_timestamp")
 

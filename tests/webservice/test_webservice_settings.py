@@ -16,7 +16,7 @@ def test_default_settings_are_production_with_verification_on() -> None:
     assert settings.env == "production"
     assert settings.verify_requests is True
     kinds = [type(v) for v in settings.build_verifiers()]
-    assert kinds == [RequestVerifier, TimestampVerifier]
+    assert kinds == [TimestampVerifier, RequestVerifier]
 
 
 def test_production_refuses_to_start_with_verification_off() -> None:

@@ -145,6 +145,19 @@ class StallingServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
 
+    def clients_closed(self, wait: float = 10.0) -> bool:
+        """True when every held connection was closed by its client (read reaches EOF)."""
+        if not self.held:
+            return False
+        for conn in list(self.held):
+            conn.settimeout(wait)
+            try:
+                while conn.recv(4096):
+                    pass
+            except OSError:  # a timeout: the client still holds the connection open
+                return False
+        return True
+
     def close(self) -> None:
         self.stopped.set()
         self.thread.join()
@@ -186,6 +199,18 @@ def body_of(data: dict[str, Any]) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode("utf-8")
 
 
+def post_or_fail_as_hung(host: "Host", body: bytes, headers: dict[str, str],
+                         limit: float = 60.0) -> Any:
+    """``host.post`` in a thread; fails with "hung" if it has not returned within ``limit``."""
+    result: list[Any] = []
+    thread = threading.Thread(target=lambda: result.append(host.post(body, headers)),
+                              daemon=True)
+    thread.start()
+    thread.join(limit)
+    assert not thread.is_alive(), "hung"
+    return result[0]
+
+
 def signed_headers(identity: SigningIdentity, body: bytes, url: str = CERT_URL) -> dict[str, str]:
     """Headers of a correctly signed Alexa request."""
     return {
@@ -213,6 +238,10 @@ class TricklingServer:
     def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self.stopped = threading.Event()
+        #: Set when a write fails because the client closed the connection.
+        self.client_gone = threading.Event()
+        #: Set if a whole body was ever sent (the client waited it out).
+        self.finished = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -227,7 +256,9 @@ class TricklingServer:
                         self.wfile.write(b"A")
                         self.wfile.flush()
                     except OSError:
+                        outer.client_gone.set()
                         return
+                outer.finished.set()
 
             def log_message(self, *args: Any) -> None:
                 pass

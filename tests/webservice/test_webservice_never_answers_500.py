@@ -1,0 +1,110 @@
+"""The host never answers 500: foreign requests for a skill with its own id, broken skills."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+
+from alexa_verification import ConfigurationError
+from webservice import APOLOGY_SPEECH, create_app
+from webservice_support import SKILL_ID, BareSkill, ChainServer, Host, Pki, body_of, envelope, \
+    signed_headers
+
+
+def _host_of_builder_with_own_skill_id(
+    pki: Pki, chain_server: ChainServer, **config: Any
+) -> Host:
+    skill = BareSkill()
+    builder = skill.builder()
+    builder.skill_id = SKILL_ID
+    settings = {
+        "WEBSERVICE_ENV": "development",
+        "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.base_url,
+        "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(pki.anchors_file),
+        **config,
+    }
+    app = create_app(builder, config=settings, environ={})
+    return Host(skill=skill, client=app.test_client(), app=app)
+
+
+def test_foreign_request_for_a_builder_with_its_own_skill_id_gets_400_not_500(
+    pki: Pki, chain_server: ChainServer
+) -> None:
+    host = _host_of_builder_with_own_skill_id(pki, chain_server)
+    body = body_of(envelope(skill_id="amzn1.ask.skill.someone-else"))
+    response = host.post(body, signed_headers(pki.alexa, body))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "skill_id_mismatch"
+    assert host.skill.calls == 0
+
+
+def test_request_for_a_builder_with_its_own_skill_id_is_answered(
+    pki: Pki, chain_server: ChainServer
+) -> None:
+    host = _host_of_builder_with_own_skill_id(pki, chain_server)
+    body = body_of(envelope(skill_id=SKILL_ID))
+    response = host.post(body, signed_headers(pki.alexa, body))
+    assert response.status_code == 200
+    assert host.skill.launch.calls == 1
+
+
+def test_request_without_context_application_for_skill_with_own_id_gets_400(
+    pki: Pki, chain_server: ChainServer
+) -> None:
+    host = _host_of_builder_with_own_skill_id(pki, chain_server)
+    data = envelope(skill_id=SKILL_ID)
+    del data["context"]["System"]["application"]
+    body = body_of(data)
+    response = host.post(body, signed_headers(pki.alexa, body))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "skill_id_mismatch"
+    assert host.skill.calls == 0
+
+
+def test_host_refuses_to_start_when_skill_id_setting_contradicts_the_skill(
+    pki: Pki, chain_server: ChainServer
+) -> None:
+    with pytest.raises(ConfigurationError, match="SKILL_ID"):
+        _host_of_builder_with_own_skill_id(
+            pki, chain_server, SKILL_ID="amzn1.ask.skill.another-one"
+        )
+
+
+def test_skill_that_raises_gets_a_spoken_apology_not_a_500(
+    make_host: Callable[..., Host], pki: Pki
+) -> None:
+    host = make_host()
+    data = envelope()
+    # The bare skill has no handler for intents: the SDK raises a DispatchException.
+    data["request"]["type"] = "IntentRequest"
+    data["request"]["intent"] = {"name": "NoSuchIntent", "confirmationStatus": "NONE"}
+    body = body_of(data)
+    response = host.post(body, signed_headers(pki.alexa, body))
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["version"] == "1.0"
+    assert answer["response"]["outputSpeech"] == {"type": "PlainText", "text": APOLOGY_SPEECH}
+    assert answer["response"]["shouldEndSession"] is True
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"context": "not an object"},
+        {"session": 5},
+        {"request": {"type": "LaunchRequest", "timestamp": "yesterday"}},
+        {"context": {"System": {"application": 5}}},
+    ],
+)
+def test_envelope_the_sdk_cannot_deserialize_gets_400_json(
+    make_host: Callable[..., Host], pki: Pki, patch: dict[str, Any]
+) -> None:
+    host = make_host()
+    data = envelope()
+    data.update(patch)
+    body = body_of(data)
+    response = host.post(body, signed_headers(pki.alexa, body))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_request"
+    assert host.skill.calls == 0
