@@ -15,11 +15,11 @@ from .fault_server import FaultServer
 
 #: ``make test`` runs the bounded profile; ``make soak`` sets HYPOTHESIS_PROFILE=soak.
 settings.register_profile(
-    "reliability", max_examples=60, deadline=None,
+    "reliability", max_examples=200, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
-    "soak", max_examples=3000, deadline=None,
+    "soak", max_examples=5000, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reliability"))
