@@ -255,3 +255,38 @@ def test_web_host_never_answers_500_for_a_signed_mutated_envelope(
         for leak in LEAKS:
             assert leak not in response.get_data(as_text=True)
 
+
+def test_web_host_answers_400_json_when_a_skill_raises_outside_its_handlers(
+    resource_server: ResourceServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A plain SDK skill with a skill id raises AttributeError on an envelope without
+    # ``context`` (ask_sdk_core CustomSkill.invoke), before any handler runs.
+    from ask_sdk_core.skill_builder import CustomSkillBuilder
+    from webservice_support import BareSkill
+
+    builder: CustomSkillBuilder = BareSkill().builder()
+    builder.skill_id = SKILL_ID  # type: ignore[assignment]
+    root = make_root()
+    identity = make_signing_identity(make_intermediate(root))
+    anchors = tmp_path_factory.mktemp("anchors") / "root.pem"
+    anchors.write_bytes(root.pem)
+    chains = ChainServer()
+    chains.routes["/echo.api/echo-api-cert-test.pem"] = identity.chain_pem
+    try:
+        app = create_app(builder, config={
+            "WEBSERVICE_ENV": "development",
+            "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.base_url,
+            "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors),
+        }, environ={})
+        envelope = copy.deepcopy(BASES["launch.unlinked"])
+        envelope["request"]["timestamp"] = iso(datetime.datetime.now(datetime.timezone.utc))
+        del envelope["context"]
+        body = body_of(envelope)
+        response = app.test_client().post("/alexa", data=body, headers=signed_headers(identity, body))
+    finally:
+        chains.close()
+
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "skill_error", "error_description": "the skill could not answer this request",
+    }
