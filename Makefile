@@ -32,3 +32,8 @@ SKILL_PORT ?= 5100
 run-skill: setup
 	@echo "skill web service: http://127.0.0.1:$(SKILL_PORT)/alexa"
 	$(BIN)/gunicorn --chdir lambda --bind 127.0.0.1:$(SKILL_PORT) 'webservice:create_app()'
+
+## soak: the long versions of the reliability suites (hypothesis soak profile; 127.0.0.1 only)
+.PHONY: soak
+soak: setup
+	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest tests/reliability -q --hypothesis-show-statistics $(PYTEST_ARGS)

@@ -24,12 +24,24 @@ SCOPES = "profile rides:read rides:write"
 TRICKLE_BODY_BYTES = 200
 
 
+LWA_PROFILE = {"user_id": "amzn1.account.ADA", "name": "Ada", "email": "ada@example.com"}
+#: Path of the Login with Amazon profile API played by this server.
+LWA_PATH = "/user/profile"
+RIDE = {"id": "ride-1", "status": "accepted", "destination": "the airport",
+        "eta_minutes": 6, "fare": {"amount": 18.0, "currency": "USD"}}
+
+
 def _ok_body(method: str, path: str) -> tuple[int, dict[str, object]]:
     if path == "/api/v1/me":
         return 200, PROFILE
+    if path == LWA_PATH:
+        return 200, LWA_PROFILE
     if path == "/api/v1/rides" and method == "POST":
-        return 201, {"id": "ride-1", "status": "accepted", "destination": "the airport",
-                     "eta_minutes": 6, "fare": {"amount": 18.0, "currency": "USD"}}
+        return 201, RIDE
+    if path == "/api/v1/rides/current" and method == "GET":
+        return 200, RIDE
+    if path == "/api/v1/rides/current/cancel" and method == "POST":
+        return 200, dict(RIDE, status="cancelled")
     return 404, {"error": "not_found"}
 
 

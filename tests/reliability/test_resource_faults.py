@@ -2,33 +2,60 @@
 
 Every fault is shown by a real server on 127.0.0.1 (tests/reliability/fault_server.py),
 through the real skill handler, for a request that needs a link (AccountInfoIntent: the
-profile lookup fails) and for a ride order (OrderRideIntent: the profile is fine, the
-rides call fails).
+profile lookup fails, with either profile provider) and for each ride intent (the profile
+is verified, then the rides call fails).
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import pytest
 
+from account_linking import DEFAULT_MESSAGES
 from ride_hailer.prompts import linking_messages
 from tests.skill.conftest import LINKED_TOKEN, card_type, load_envelope, speech
 
 from .conftest import RESOURCE_TIMEOUT, Skill
-from .fault_server import FaultServer
+from .fault_server import LWA_PATH, FaultServer
 
 ME = "/api/v1/me"
-RIDES = "/api/v1/rides"
 APOLOGY = linking_messages()["en-US"].unavailable
 RELINK = linking_messages()["en-US"].rejected
-ACCOUNT_INFO = "Ada"  # the linked user's name, in the account-info answer
-RIDE_ORDERED = "the airport"
+LWA_APOLOGY = DEFAULT_MESSAGES["en-US"].unavailable
+LWA_RELINK = DEFAULT_MESSAGES["en-US"].rejected
 
 #: Faults that say nothing about the token: an apology, never a LinkAccount card.
 SERVER_FAULTS = ["refused", "reset", "stall", "trickle", "503", "html", "wrong_shape", "401_proxy"]
-#: Path that fails for each intent (the ride order's profile lookup succeeds).
-INTENTS = {"account_info": ME, "order_ride": RIDES}
+
+
+@dataclass(frozen=True)
+class Case:
+    """A request, the path whose call fails, and what the user hears when all is well."""
+
+    fixture: str
+    path: str
+    success: str
+    provider: str = "ride_hailer"
+
+
+#: The link check itself (both profile providers), then each ride intent after it.
+CASES = {
+    "account_info": Case("account_info", ME, "Ada"),
+    "account_info_lwa": Case("account_info", LWA_PATH, "Ada", provider="lwa"),
+    "order_ride": Case("order_ride", "/api/v1/rides", "the airport is confirmed"),
+    "ride_status": Case("ride_status", "/api/v1/rides/current", "the airport"),
+    "cancel_ride": Case("cancel_ride", "/api/v1/rides/current/cancel", "cancelled"),
+}
+
+
+def _skill(make_skill_for: Callable[..., Skill], server: FaultServer, case: Case) -> Skill:
+    return make_skill_for(server.url, profile_provider=case.provider, lwa_profile_url=server.url + LWA_PATH)
+
+
+def _messages(case: Case) -> tuple[str, str]:
+    return (LWA_APOLOGY, LWA_RELINK) if case.provider == "lwa" else (APOLOGY, RELINK)
 
 
 def _timed(skill: Skill, event: dict[str, Any]) -> tuple[dict[str, Any], float]:
@@ -44,62 +71,65 @@ def _show(server: FaultServer, fault: str, path: str) -> None:
         server.fault(fault, path)
 
 
-def _warm(skill: Skill, intent: str) -> None:
-    """For a ride order, verify the profile first (cached), so only the rides call fails."""
-    if intent == "order_ride":
-        assert ACCOUNT_INFO in speech(skill(load_envelope("account_info.linked", token=LINKED_TOKEN)))
+def _warm(skill: Skill, case: Case) -> None:
+    """For a ride intent, verify the profile first (cached), so only the rides call fails."""
+    if case.path not in (ME, LWA_PATH):
+        assert "Ada" in speech(skill(load_envelope("account_info.linked", token=LINKED_TOKEN)))
 
 
-@pytest.mark.parametrize("intent", sorted(INTENTS))
+@pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("fault", SERVER_FAULTS)
 def test_resource_server_fault_answers_apology_without_card_within_timeout(
-    fault_server: FaultServer, make_skill_for: Callable[..., Skill], fault: str, intent: str
+    fault_server: FaultServer, make_skill_for: Callable[..., Skill], fault: str, case: str
 ) -> None:
-    skill = make_skill_for(fault_server.url)
-    _warm(skill, intent)
-    _show(fault_server, fault, INTENTS[intent])
+    c = CASES[case]
+    skill = _skill(make_skill_for, fault_server, c)
+    _warm(skill, c)
+    _show(fault_server, fault, c.path)
 
-    answer, elapsed = _timed(skill, load_envelope(f"{intent}.linked", token=LINKED_TOKEN))
+    answer, elapsed = _timed(skill, load_envelope(f"{c.fixture}.linked", token=LINKED_TOKEN))
 
-    assert speech(answer) == APOLOGY
+    assert speech(answer) == _messages(c)[0]
     assert card_type(answer) is None
     assert elapsed < RESOURCE_TIMEOUT + 1  # the outcome arrives rather than hanging
 
 
-@pytest.mark.parametrize("intent", sorted(INTENTS))
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_rejected_token_answers_relink_card_within_timeout(
-    fault_server: FaultServer, make_skill_for: Callable[..., Skill], intent: str
+    fault_server: FaultServer, make_skill_for: Callable[..., Skill], case: str
 ) -> None:
-    skill = make_skill_for(fault_server.url)
-    _warm(skill, intent)
-    fault_server.fault("401_invalid_token", INTENTS[intent])
+    c = CASES[case]
+    skill = _skill(make_skill_for, fault_server, c)
+    _warm(skill, c)
+    fault_server.fault("401_invalid_token", c.path)
 
-    answer, elapsed = _timed(skill, load_envelope(f"{intent}.linked", token=LINKED_TOKEN))
+    answer, elapsed = _timed(skill, load_envelope(f"{c.fixture}.linked", token=LINKED_TOKEN))
 
-    assert speech(answer) == RELINK
+    assert speech(answer) == _messages(c)[1]
     assert card_type(answer) == "LinkAccount"
     assert elapsed < RESOURCE_TIMEOUT + 1
 
 
-@pytest.mark.parametrize("intent", sorted(INTENTS))
+@pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("fault", SERVER_FAULTS + ["401_invalid_token"])
 def test_failure_is_not_cached_and_next_request_succeeds_after_recovery(
-    fault_server: FaultServer, make_skill_for: Callable[..., Skill], fault: str, intent: str
+    fault_server: FaultServer, make_skill_for: Callable[..., Skill], fault: str, case: str
 ) -> None:
-    skill = make_skill_for(fault_server.url)
-    _warm(skill, intent)
-    _show(fault_server, fault, INTENTS[intent])
-    event = load_envelope(f"{intent}.linked", token=LINKED_TOKEN)
-    assert speech(skill(event)) in (APOLOGY, RELINK)
-    calls_before = fault_server.calls[ME]
+    c = CASES[case]
+    skill = _skill(make_skill_for, fault_server, c)
+    _warm(skill, c)
+    _show(fault_server, fault, c.path)
+    event = load_envelope(f"{c.fixture}.linked", token=LINKED_TOKEN)
+    assert speech(skill(event)) in _messages(c)
+    profile_path = LWA_PATH if c.provider == "lwa" else ME
+    calls_before = fault_server.calls[profile_path]
 
     fault_server.faults.clear()
     fault_server.resume()
     answer = skill(event)
 
-    expected = ACCOUNT_INFO if intent == "account_info" else RIDE_ORDERED
-    assert expected in speech(answer)
+    assert c.success in speech(answer)
     assert card_type(answer) is None
-    if intent == "account_info" or fault == "401_invalid_token":
+    if c.path == profile_path or fault == "401_invalid_token":
         # The failed (or rejected) lookup was not remembered: the skill asked again.
-        assert fault_server.calls[ME] == calls_before + 1
+        assert fault_server.calls[profile_path] == calls_before + 1
