@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from xml.etree import ElementTree
 
 import pytest
 import requests
@@ -36,11 +37,14 @@ FIXTURE_NAMES = sorted(path.stem for path in FIXTURES.glob("*.json"))
 BASES = {name: json.loads((FIXTURES / f"{name}.json").read_text()) for name in FIXTURE_NAMES}
 #: Request types that may (or must) answer without speech.
 SILENT_TYPES = ("SessionEndedRequest", "AlexaSkillEvent.")
+#: Longest outputSpeech Alexa accepts (ALEXA-FACTS.md / ASK response reference: 8000 characters).
+MAX_SPEECH_CHARS = 8000
 #: What no answer may ever say: signs of a leaked traceback or internals.
 LEAKS = ("Traceback", "Exception", 'File "', ".py", "site-packages", "NoneType", "object has no")
 
 ODD_TEXT = st.one_of(
     st.text(max_size=40),
+    st.text(st.characters(codec="utf-8", max_codepoint=0x9F), max_size=20),  # control chars
     st.sampled_from([
         "x" * 100_000,                              # huge
         "\u202e\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",  # RTL
@@ -84,6 +88,7 @@ TARGETED = [
     (("request", "type"), REQUEST_TYPES),
     (("request", "intent", "name"), INTENTS),
     (("request", "intent", "slots"), SLOTS),
+    (("request", "intent", "slots", "destination", "value"), ODD_TEXT),
     (("request", "locale"), LOCALES),
     (("context", "System", "user", "accessToken"), TOKENS),
     (("session", "user", "accessToken"), TOKENS),
@@ -172,6 +177,8 @@ def assert_valid_answer(envelope: dict[str, Any], answer: Any) -> None:
         assert speech["type"] == "SSML"
         ssml = speech["ssml"]
         assert ssml.startswith("<speak>") and ssml.endswith("</speak>") and len(ssml) > 15
+        assert len(ssml) <= MAX_SPEECH_CHARS
+        ElementTree.fromstring(ssml)  # well-formed XML, or Alexa refuses the response
     text = json.dumps(answer)
     for leak in LEAKS:
         assert leak not in text
@@ -290,3 +297,21 @@ def test_web_host_answers_400_json_when_a_skill_raises_outside_its_handlers(
     assert response.get_json() == {
         "error": "skill_error", "error_description": "the skill could not answer this request",
     }
+
+
+#: Destinations no speech may carry verbatim: XML-invalid control characters, huge text.
+ODD_DESTINATIONS = ["a\x00b", "x\x1fy\x7f", "\ufffe\uffff", "d" * 100_000, "\x0b\x0c", "a" * 300]
+
+
+@pytest.mark.parametrize("fixture", ["order_ride.linked", "fare_estimate.linked"])
+@pytest.mark.parametrize("destination", ODD_DESTINATIONS, ids=lambda d: repr(d[:12]))
+def test_odd_destination_is_answered_with_well_formed_ssml_within_alexa_limits(
+    lambda_handler: Callable[[Any, Any], Any], resource_server: ResourceServer,
+    fixture: str, destination: str,
+) -> None:
+    envelope = copy.deepcopy(BASES[fixture])
+    envelope["request"]["intent"]["slots"]["destination"]["value"] = destination
+    answer = lambda_handler(envelope, None)
+    assert_valid_answer(envelope, answer)
+    sent = [seen for seen in resource_server.state.seen if seen.path != "/api/v1/me"]
+    assert all(len(seen.body) + len(seen.query) < 2000 for seen in sent)  # never a huge destination
