@@ -17,6 +17,7 @@ from typing import Callable
 #: Faults a path can be told to show.
 FAULTS = (
     "ok", "reset", "stall", "trickle", "503", "html", "wrong_shape", "401_proxy", "401_invalid_token",
+    "403_insufficient_scope",
 )
 PROFILE = {"id": "user-1", "name": "Ada", "email": "ada@example.com"}
 SCOPES = "profile rides:read rides:write"
@@ -58,6 +59,8 @@ class FaultServer:
         self.faults: dict[str, str] = {}
         self.calls: collections.Counter[str] = collections.Counter()
         self.trickle_interval = trickle_interval
+        #: Scope named by the ``403_insufficient_scope`` challenge.
+        self.insufficient_scope = "rides:write"
         self.stopped = threading.Event()
         self._lock = threading.Lock()
         self._held: list[socket.socket] = []
@@ -170,6 +173,9 @@ class FaultServer:
             "401_invalid_token": lambda: self._json(
                 conn, 401, "Unauthorized", {"error": "invalid_token"},
                 {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="revoked"'}),
+            "403_insufficient_scope": lambda: self._json(
+                conn, 403, "Forbidden", {"error": "insufficient_scope"},
+                {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{self.insufficient_scope}"'}),
         }
         if fault in handlers:
             handlers[fault]()

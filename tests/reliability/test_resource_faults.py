@@ -133,3 +133,23 @@ def test_failure_is_not_cached_and_next_request_succeeds_after_recovery(
     if c.path == profile_path or fault == "401_invalid_token":
         # The failed (or rejected) lookup was not remembered: the skill asked again.
         assert fault_server.calls[profile_path] == calls_before + 1
+
+
+@pytest.mark.parametrize("scope", ['<break time="9s"/>', "a&b", "x\x01y", "s" * 5000])
+def test_missing_scope_named_by_the_server_is_spoken_as_well_formed_ssml(
+    fault_server: FaultServer, make_skill_for: Callable[..., Skill], scope: str
+) -> None:
+    # A 403 insufficient_scope challenge names a scope the skill has no label for.
+    from xml.etree import ElementTree
+
+    skill = make_skill_for(fault_server.url)
+    fault_server.insufficient_scope = scope
+    fault_server.fault("403_insufficient_scope", "/api/v1/rides")
+    _warm(skill, CASES["order_ride"])
+
+    answer = skill(load_envelope("order_ride.linked", token=LINKED_TOKEN))
+
+    assert card_type(answer) == "LinkAccount"
+    ssml = answer["response"]["outputSpeech"]["ssml"]
+    ElementTree.fromstring(ssml)
+    assert "<break" not in ssml and len(ssml) < 1000
