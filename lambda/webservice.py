@@ -100,9 +100,9 @@ def create_app(
             logger.warning("refused Alexa request: %s (%s)", exc, exc.reason)
             return _error(400, exc.reason, str(exc))
         except Exception:
-            # Not a 500: the request is what the skill cannot answer, and a 5xx would
-            # make Alexa retry it. The Ride Hailer skill never gets here (it answers
-            # an apology for anything, ride_hailer.safety); other skills might.
+            # Never a 500 (issue 8): the request is what the skill cannot answer. The
+            # Ride Hailer skill never gets here (it answers an apology for anything,
+            # ride_hailer.safety); other skills might.
             logger.error("skill failed on a verified request", exc_info=True)
             return _error(400, "skill_error", "the skill could not answer this request")
 
