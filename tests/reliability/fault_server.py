@@ -8,6 +8,7 @@ are refused; ``resume()`` listens again on the same port.
 from __future__ import annotations
 
 import collections
+import gzip
 import json
 import socket
 import struct
@@ -17,7 +18,7 @@ from typing import Callable
 #: Faults a path can be told to show.
 FAULTS = (
     "ok", "reset", "stall", "trickle", "503", "html", "wrong_shape", "401_proxy", "401_invalid_token",
-    "403_insufficient_scope",
+    "403_insufficient_scope", "ok_chunked", "ok_gzip",
 )
 PROFILE = {"id": "user-1", "name": "Ada", "email": "ada@example.com"}
 SCOPES = "profile rides:read rides:write"
@@ -39,6 +40,8 @@ def _ok_body(method: str, path: str) -> tuple[int, dict[str, object]]:
         return 200, LWA_PROFILE
     if path == "/api/v1/rides" and method == "POST":
         return 201, RIDE
+    if path == "/api/v1/fares/estimate":
+        return 200, {"destination": "the airport", "amount": 23.5, "currency": "EUR", "eta_minutes": 4}
     if path == "/api/v1/rides/current" and method == "GET":
         return 200, RIDE
     if path == "/api/v1/rides/current/cancel" and method == "POST":
@@ -183,6 +186,16 @@ class FaultServer:
             html = b"<html><body><h1>Please sign in to the proxy</h1></body></html>"
             code, reason = (200, "OK") if fault == "html" else (401, "Unauthorized")
             conn.sendall(_head(code, reason, {"Content-Type": "text/html"}, len(html)) + html)
+        elif fault == "ok_chunked":  # healthy, as a proxy might re-frame it
+            raw = json.dumps(body).encode()
+            head = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                    f"X-OAuth-Scopes: {SCOPES}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+            chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (raw[:7], raw[7:]))
+            conn.sendall(head.encode() + chunks + b"0\r\n\r\n")
+        elif fault == "ok_gzip":  # healthy, compressed
+            raw = gzip.compress(json.dumps(body).encode())
+            conn.sendall(_head(status, "OK", {"Content-Type": "application/json", "Content-Encoding": "gzip",
+                                              "X-OAuth-Scopes": SCOPES}, len(raw)) + raw)
         elif fault == "reset":
             raw = json.dumps(body).encode()
             conn.sendall(_head(status, "OK", {"Content-Type": "application/json"}, len(raw) + 100) + raw[:5])

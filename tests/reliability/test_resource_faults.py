@@ -153,3 +153,36 @@ def test_missing_scope_named_by_the_server_is_spoken_as_well_formed_ssml(
     ssml = answer["response"]["outputSpeech"]["ssml"]
     ElementTree.fromstring(ssml)
     assert "<break" not in ssml and len(ssml) < 1000
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("framing", ["ok_chunked", "ok_gzip"])
+def test_chunked_or_gzip_answer_is_read_whole_within_the_deadline(
+    fault_server: FaultServer, make_skill_for: Callable[..., Skill], framing: str, case: str
+) -> None:
+    # The body is streamed against a deadline: chunked framing and gzip must still decode.
+    c = CASES[case]
+    skill = _skill(make_skill_for, fault_server, c)
+    _warm(skill, c)
+    fault_server.fault(framing, c.path)
+
+    answer = skill(load_envelope(f"{c.fixture}.linked", token=LINKED_TOKEN))
+
+    assert c.success in speech(answer)
+    assert card_type(answer) is None
+
+
+def test_fare_estimate_without_link_answers_apology_when_the_api_stalls(
+    fault_server: FaultServer, make_skill_for: Callable[..., Skill]
+) -> None:
+    skill = make_skill_for(fault_server.url)
+    fault_server.fault("trickle", "/api/v1/fares/estimate")
+
+    answer, elapsed = _timed(skill, load_envelope("fare_estimate.unlinked"))
+
+    assert speech(answer) == APOLOGY
+    assert card_type(answer) is None
+    assert elapsed < RESOURCE_TIMEOUT + 1
+
+    fault_server.faults.clear()
+    assert "23.50 euros" in speech(skill(load_envelope("fare_estimate.unlinked")))
