@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from ride_hailer.settings import SkillSettings
 from ride_hailer.skill import build_skill_builder
 from tests.skill.conftest import FIXTURES, LINKED_TOKEN
-from tests.skill.resource_server import ResourceServer
+from tests.skill.resource_server import LWA_PATH, ResourceServer
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "webservice"))
 from alexa_test_pki import make_intermediate, make_root, make_signing_identity  # noqa: E402
@@ -200,6 +200,22 @@ def lambda_handler(resource_server: ResourceServer) -> Iterator[Callable[[Any, A
     session = requests.Session()
     yield build_skill_builder(_settings(resource_server.url), session=session).lambda_handler()
     session.close()
+
+
+@pytest.fixture(scope="module")
+def lwa_lambda_handler(resource_server: ResourceServer) -> Iterator[Callable[[Any, Any], Any]]:
+    session = requests.Session()
+    settings = SkillSettings(ride_hailer_api_url=resource_server.url, profile_provider="lwa",
+                             lwa_profile_url=resource_server.url + LWA_PATH, resource_timeout=0.5)
+    yield build_skill_builder(settings, session=session).lambda_handler()
+    session.close()
+
+
+@given(envelope=envelopes())
+def test_lambda_handler_with_lwa_profiles_answers_any_mutated_envelope_with_a_valid_response(
+    lwa_lambda_handler: Callable[[Any, Any], Any], envelope: dict[str, Any]
+) -> None:
+    assert_valid_answer(envelope, lwa_lambda_handler(envelope, None))
 
 
 @given(envelope=envelopes())
