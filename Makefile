@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed
 ## setup: create .venv and install everything (re-runs when requirements change)
 setup: $(STAMP)
 
-$(STAMP): requirements.txt lambda/requirements.txt pyproject.toml
+# The package folders are listed so an editable install made before a package existed is redone.
+$(STAMP): requirements.txt lambda/requirements.txt pyproject.toml linkcheck/__init__.py ride_hailer_service/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt -e .
@@ -32,6 +33,25 @@ SKILL_PORT ?= 5100
 run-skill: setup
 	@echo "skill web service: http://127.0.0.1:$(SKILL_PORT)/alexa"
 	$(BIN)/gunicorn --chdir lambda --bind 127.0.0.1:$(SKILL_PORT) 'webservice:create_app()'
+
+# --- Ride Hailer service ---
+.PHONY: translations
+## translations: re-extract and compile the login page catalogs (compiled .mo files are committed)
+translations: setup
+	$(BIN)/pybabel extract -F ride_hailer_service/babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o ride_hailer_service/translations/messages.pot ride_hailer_service
+	$(BIN)/pybabel update -i ride_hailer_service/translations/messages.pot -d ride_hailer_service/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d ride_hailer_service/translations
+
+# --- make demo / make run (devstack/: the service and the skill's web host as gunicorn processes) ---
+SERVICE_PORT ?= 5000
+.PHONY: demo run
+## demo: fresh SQLite database, service + skill web host on free ports, the scripted dialog, stop
+demo: setup
+	$(BIN)/python -m devstack demo $(DEMO_ARGS)
+
+## run: service on $(SERVICE_PORT), skill web host on $(SKILL_PORT), kept up until Ctrl-C
+run: setup
+	$(BIN)/python -m devstack run --service-port $(SERVICE_PORT) --skill-port $(SKILL_PORT)
 
 ## soak: the long versions of the reliability suites (hypothesis soak profile; 127.0.0.1 only)
 .PHONY: soak

@@ -13,6 +13,10 @@ ALLOW_WORDS = re.compile(r"allow|approve|accept|authori[sz]e|consent|yes|confirm
                          re.IGNORECASE)
 #: Button values or names that refuse consent.
 DENY_WORDS = re.compile(r"deny|reject|cancel|decline|refuse|\bno\b", re.IGNORECASE)
+#: Class (or role) words that mark inline error messages on login pages.
+ERROR_CLASS_WORDS = ("error", "alert", "invalid", "flash")
+#: HTML elements without an end tag (HTML Living Standard, "void elements").
+VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
 @dataclass
@@ -86,6 +90,8 @@ class Page:
     event_handlers: list[str] = field(default_factory=list)
     viewport: str | None = None
     text: list[str] = field(default_factory=list)
+    #: texts of elements whose class or role says error/alert/invalid/flash (inline errors)
+    errors: list[str] = field(default_factory=list)
 
 
 class _PageParser(HTMLParser):
@@ -98,6 +104,8 @@ class _PageParser(HTMLParser):
         self._button: Field | None = None
         self._in_script = False
         self._in_style = False
+        self._in_error = 0
+        self._error_text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -122,8 +130,17 @@ class _PageParser(HTMLParser):
             self._form.fields.append(f)
             if tag == "button":
                 self._button = f
+        if tag not in VOID_ELEMENTS:
+            marks = f"{a.get('class', '')} {a.get('role', '')}".lower()
+            if self._in_error or any(word in marks for word in ERROR_CLASS_WORDS):
+                self._in_error += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if self._in_error and tag not in VOID_ELEMENTS:
+            self._in_error -= 1
+            if not self._in_error and self._error_text:
+                self.page.errors.append(" ".join(" ".join(self._error_text).split()))
+                self._error_text = []
         if tag == "form":
             self._form = None
         elif tag == "button":
@@ -134,6 +151,8 @@ class _PageParser(HTMLParser):
             self._in_style = False
 
     def handle_data(self, data: str) -> None:
+        if self._in_error and not self._in_script and data.strip():
+            self._error_text.append(data.strip())
         if self._in_script:
             self.page.scripts.append(data)
         elif self._button is not None:

@@ -19,22 +19,22 @@ from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunspl
 
 import requests
 
+from linkcheck import authorization
 from linkcheck import constants as C
 from linkcheck.errors import UsageError
-from linkcheck.forms import POPUP_CALLS, Form, Page, parse_page
+from linkcheck.forms import POPUP_CALLS, Page, parse_page
 from linkcheck.report import CheckResult, Status
 
 #: Hosts of the Alexa redirect URLs (ALEXA-FACTS: Authorization URI); never fetched.
-ALEXA_REDIRECT_HOSTS = frozenset({"pitangui.amazon.com", "layla.amazon.com",
-                                  "alexa.amazon.co.jp"})
+ALEXA_REDIRECT_HOSTS = authorization.ALEXA_REDIRECT_HOSTS
 #: Host used for the "another host" unregistered redirect URI (RFC 2606: never resolves).
 FOREIGN_REDIRECT_HOST = "linkcheck.invalid"
 #: Redirect statuses a browser follows.
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+REDIRECT_STATUSES = authorization.REDIRECT_STATUSES
 #: Second language asked for to see whether the login page follows Accept-Language.
 OTHER_LANGUAGE = "de-DE"
 #: How many pages and redirects one sign-in may take before linkcheck gives up.
-MAX_STEPS = 15
+MAX_STEPS = authorization.MAX_STEPS
 
 
 @dataclass(frozen=True)
@@ -215,90 +215,32 @@ class Probe:
 
     def drive(self, redirect_uri: str, state: str) -> Outcome:
         """Sign in through the login (and consent) forms, following redirects by hand."""
-        s = self.session()
-        out = Outcome()
-        url = self.authorization_request_url(redirect_uri, state)
-        stop_hosts = ALEXA_REDIRECT_HOSTS | {urlsplit(redirect_uri).hostname or ""}
-        logged_in = consented = False
-        try:
-            resp = s.get(url, allow_redirects=False, timeout=self.c.timeout)
-            for _ in range(MAX_STEPS):
-                out.steps.append(f"{resp.request.method} {resp.status_code}")
-                if resp.status_code in REDIRECT_STATUSES and "Location" in resp.headers:
-                    loc = urljoin(resp.url, resp.headers["Location"])
-                    if loc.startswith(redirect_uri) or urlsplit(loc).hostname in stop_hosts:
-                        out.location = loc
-                        return out
-                    resp = s.get(loc, allow_redirects=False, timeout=self.c.timeout)
-                    continue
-                if resp.status_code != 200:
-                    out.error = f"HTTP {resp.status_code} from {urlsplit(resp.url).path}: " \
-                                f"{_snippet(_visible_text(resp))}"
-                    return out
-                page = parse_page(resp.text)
-                login = next((f for f in page.forms if f.password_field), None)
-                if login is not None:
-                    if logged_in:
-                        out.error = ("the login form came back after signing in (credentials "
-                                     "refused?): " + _snippet(" ".join(page.text)))
-                        return out
-                    out.login_page = out.login_page or resp
-                    resp = self.submit_login(s, resp.url, login)
-                    logged_in = True
-                    continue
-                consent = next((f for f in page.forms if f.allow_button()), None)
-                if consent is not None and not consented:
-                    button = consent.allow_button()
-                    data = consent.base_data()
-                    if button is not None and button.name:
-                        data[button.name] = button.value
-                    resp = self.submit(s, resp.url, consent.action, consent.method, data)
-                    consented = True
-                    continue
-                out.error = ("no login form, consent form or redirect on the page: "
-                             + _snippet(" ".join(page.text)))
-                return out
+        walk = authorization.walk_authorization(
+            self.session(), self.authorization_request_url(redirect_uri, state), redirect_uri=redirect_uri,
+            username=self.c.username, password=self.c.password or "", timeout=self.c.timeout)
+        out = Outcome(location=walk.location, login_page=walk.login_page, steps=walk.steps)
+        resp, text = walk.response, " ".join(walk.page.text) if walk.page else ""
+        if walk.failure == authorization.HTTP_STATUS and resp is not None:
+            out.error = f"HTTP {resp.status_code} from {urlsplit(resp.url).path}: {_snippet(_visible_text(resp))}"
+        elif walk.failure == authorization.LOGIN_AGAIN:
+            out.error = "the login form came back after signing in (credentials refused?): " + _snippet(text)
+        elif walk.failure in (authorization.NO_FORM, authorization.CONSENT_AGAIN):
+            out.error = "no login form, consent form or redirect on the page: " + _snippet(text)
+        elif walk.failure == authorization.TOO_MANY_STEPS:
             out.error = f"gave up after {MAX_STEPS} pages and redirects"
-        except requests.RequestException as exc:
-            out.error = f"{type(exc).__name__}: {exc}"
+        elif walk.failure == authorization.UNREACHABLE:
+            out.error = f"{type(walk.exception).__name__}: {walk.exception}"
             out.answered = False
         return out
-
-    def submit_login(self, s: requests.Session, page_url: str, form: Form) -> requests.Response:
-        """Fill user name and password, keep hidden inputs (CSRF tokens), submit."""
-        data = form.base_data()
-        user = form.username_field()
-        if user is not None:
-            data[user.name] = self.c.username
-        password = form.password_field
-        assert password is not None  # drive() only submits forms with a password field
-        data[password.name] = self.c.password
-        buttons = [b for b in form.submit_buttons if b.name]
-        if buttons:
-            data.setdefault(buttons[0].name, buttons[0].value)
-        return self.submit(s, page_url, form.action, form.method, data)
-
-    def submit(self, s: requests.Session, page_url: str, action: str, method: str,
-               data: dict[str, str]) -> requests.Response:
-        """Send a form the way a browser does."""
-        target = urljoin(page_url, action or page_url)
-        if method == "post":
-            return s.post(target, data=data, allow_redirects=False, timeout=self.c.timeout,
-                          headers={"Referer": page_url})
-        return s.get(target, params=data, allow_redirects=False, timeout=self.c.timeout)
 
     def token_request(self, data: dict[str, str], secret: str | None = None) -> TokenAnswer:
         """POST to the token URL with the configured client authentication scheme."""
         secret = self.c.client_secret if secret is None else secret
-        auth = None
-        data = dict(data)
-        if self.c.scheme == "HTTP_BASIC":
-            auth = (self.c.client_id, secret or "")
-        else:
-            data.update(client_id=self.c.client_id, client_secret=secret or "")
+        scheme = self.c.scheme if self.c.scheme == "HTTP_BASIC" else "REQUEST_BODY_CREDENTIALS"
+        headers, data = authorization.client_authentication(scheme, self.c.client_id, secret, data)
         started = time.monotonic()
         try:
-            resp = requests.post(str(self.c.token_url), data=data, auth=auth,
+            resp = requests.post(str(self.c.token_url), data=data, headers=headers,
                                  timeout=self.c.timeout, verify=self.c.verify_tls,
                                  allow_redirects=False)
         except requests.RequestException as exc:

@@ -6,18 +6,18 @@ access token URL); `refresh` is the service's refresh call. Both return a `Token
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import os
 import secrets
 import urllib.parse
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Mapping
 
 import requests
 
+from .. import authorization
+from ..forms import parse_page
 from .errors import LinkingError, TokenEndpointError
 
 #: Alexa redirect URLs by region (ALEXA-FACTS.md, "Authorization URI").
@@ -27,24 +27,13 @@ REDIRECT_URL_TEMPLATES: Mapping[str, str] = {
     "FE": "https://alexa.amazon.co.jp/api/skill/link/{vendor_id}",
 }
 #: Client authentication schemes (accountLinking.json `accessTokenScheme`).
-HTTP_BASIC = "HTTP_BASIC"
-REQUEST_BODY_CREDENTIALS = "REQUEST_BODY_CREDENTIALS"
+HTTP_BASIC = authorization.HTTP_BASIC
+REQUEST_BODY_CREDENTIALS = authorization.REQUEST_BODY_CREDENTIALS
 #: Grant types (accountLinking.json `type`).
 AUTH_CODE = "AUTH_CODE"
 IMPLICIT = "IMPLICIT"
-#: Login form field names and consent decision (CONTRACT.md).
-EMAIL_FIELD = "email"
-PASSWORD_FIELD = "password"
-DECISION_FIELD = "decision"
-DECISION_ALLOW = "allow"
 #: Fallback lifetime when the token response has no expires_in (accountLinking.json).
 DEFAULT_TOKEN_EXPIRATION = 3600
-#: HTML elements without an end tag (HTML Living Standard, "void elements").
-VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta source track wbr".split())
-#: Class words that mark inline error messages on login pages.
-ERROR_CLASS_WORDS = ("error", "alert", "invalid", "flash")
-#: How many pages the Alexa app follows before giving up (guards redirect loops).
-MAX_STEPS = 12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,16 +103,17 @@ class TokenSet:
 
 
 # -- the Alexa service: token calls ---------------------------------------------------------
+def _authenticated(config: LinkingConfig, form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Headers and form with the client's credentials (the scheme code shared with `linkcheck server`)."""
+    try:
+        headers, form = authorization.client_authentication(config.scheme, config.client_id, config.client_secret, form)
+    except ValueError as error:
+        raise LinkingError(str(error)) from None
+    return {"Accept": "application/json", **headers}, form
+
+
 def _token_call(config: LinkingConfig, form: dict[str, str], http: requests.Session | None) -> TokenSet:
-    headers = {"Accept": "application/json"}
-    if config.scheme == HTTP_BASIC:
-        # RFC 6749 section 2.3.1: form-urlencode id and secret before base64.
-        pair = f"{urllib.parse.quote(config.client_id, safe='')}:{urllib.parse.quote(config.client_secret or '', safe='')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-    elif config.scheme == REQUEST_BODY_CREDENTIALS:
-        form = {**form, "client_id": config.client_id, "client_secret": config.client_secret or ""}
-    else:
-        raise LinkingError(f"unknown accessTokenScheme {config.scheme!r}")
+    headers, form = _authenticated(config, form)
     http = http or requests.Session()
     try:
         response = http.post(config.token_url, data=form, headers=headers, timeout=config.timeout, allow_redirects=False)
@@ -165,66 +155,25 @@ def refresh(config: LinkingConfig, refresh_token: str, http: requests.Session | 
 
 
 # -- the Alexa app: authorization URL, login and consent pages -----------------------------
+# The page walk and the form heuristics are linkcheck's (`linkcheck.authorization`,
+# `linkcheck.forms`), shared with `linkcheck server`.
 @dataclasses.dataclass
 class _Form:
     action: str
     method: str
     fields: dict[str, str] = dataclasses.field(default_factory=dict)
-    input_names: set[str] = dataclasses.field(default_factory=set)
-    submits: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
-class _FormParser(HTMLParser):
-    """Collects forms, their inputs and submit buttons, and inline error texts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[_Form] = []
-        self.errors: list[str] = []
-        self._in_error = 0
-        self._error_text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self.forms.append(_Form(a.get("action", ""), a.get("method", "get").lower()))
-        elif self.forms and tag in ("input", "button", "select", "textarea"):
-            form = self.forms[-1]
-            name = a.get("name")
-            kind = a.get("type", "submit" if tag == "button" else "text").lower()
-            if not name:
-                pass
-            elif kind == "submit":
-                form.submits.append((name, a.get("value", "")))
-            elif kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    form.fields[name] = a.get("value", "on")
-                form.input_names.add(name)
-            else:
-                form.fields[name] = a.get("value", "")
-                form.input_names.add(name)
-        if tag in VOID_ELEMENTS:
-            return
-        classes = (a.get("class", "") + " " + a.get("role", "")).lower()
-        if self._in_error or any(word in classes for word in ERROR_CLASS_WORDS):
-            self._in_error += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._in_error and tag not in VOID_ELEMENTS:
-            self._in_error -= 1
-            if not self._in_error and self._error_text:
-                self.errors.append(" ".join(" ".join(self._error_text).split()))
-                self._error_text = []
-
-    def handle_data(self, data: str) -> None:
-        if self._in_error and data.strip():
-            self._error_text.append(data.strip())
+@dataclasses.dataclass
+class _ParsedPage:
+    forms: list[_Form]
+    errors: list[str]
 
 
-def _parse(html: str) -> _FormParser:
-    parser = _FormParser()
-    parser.feed(html)
-    return parser
+def _parse(html: str) -> _ParsedPage:
+    """Forms (with the values a browser would send) and inline error texts of a page."""
+    page = parse_page(html)
+    return _ParsedPage([_Form(f.action, f.method, f.base_data()) for f in page.forms], page.errors)
 
 
 def authorization_request_url(config: LinkingConfig, state: str) -> str:
@@ -251,53 +200,28 @@ def link_account(
     http = http or requests.Session()
     http.headers["Accept-Language"] = locale
     state = secrets.token_urlsafe(24)
-    url = authorization_request_url(config, state)
-    method, data = "get", None
-    logged_in = consented = False
-    for _ in range(MAX_STEPS):
-        try:
-            if method == "post":
-                response = http.post(url, data=data, allow_redirects=False, timeout=config.timeout)
-            else:
-                response = http.get(url, params=data, allow_redirects=False, timeout=config.timeout)
-        except requests.RequestException as error:
-            raise LinkingError(f"authorization server unreachable at {_safe(url)}: {error.__class__.__name__}") from error
-        if response.is_redirect or response.status_code in (301, 302, 303, 307, 308):
-            location = urllib.parse.urljoin(response.url, response.headers.get("Location", ""))
-            if location.split("?")[0].split("#")[0] == config.redirect_uri:
-                return _finish(config, location, state, http)
-            url, method, data = location, "get", None
-            continue
-        if response.status_code >= 400 and response.status_code != 200:
-            raise LinkingError(f"authorization server answered {response.status_code} at {_safe(response.url)}")
-        page = _parse(response.text)
-        login = next((f for f in page.forms if PASSWORD_FIELD in f.input_names), None)
-        consent = next((f for f in page.forms if any(n == DECISION_FIELD for n, _ in f.submits)
-                        or DECISION_FIELD in f.input_names), None)
-        if login is not None:
-            if logged_in:
-                detail = "; ".join(page.errors) or "the login form came back"
-                raise LinkingError(f"login rejected for {username}: {detail}")
-            logged_in = True
-            fields = {**login.fields, EMAIL_FIELD: username, PASSWORD_FIELD: password}
-            url, method, data = _submit(response.url, login, fields)
-        elif consent is not None:
-            if consented:
-                raise LinkingError("the consent form came back after allowing")
-            consented = True
-            fields = {**consent.fields, DECISION_FIELD: DECISION_ALLOW}
-            url, method, data = _submit(response.url, consent, fields)
-        else:
-            detail = "; ".join(page.errors)
-            raise LinkingError(
-                f"no login or consent form at {_safe(response.url)} (HTTP {response.status_code})"
-                + (f": {detail}" if detail else "")
-            )
-    raise LinkingError(f"no redirect to {config.redirect_uri} after {MAX_STEPS} pages")
-
-
-def _submit(page_url: str, form: _Form, fields: dict[str, str]) -> tuple[str, str, dict[str, str]]:
-    return urllib.parse.urljoin(page_url, form.action or page_url), form.method, fields
+    walk = authorization.walk_authorization(
+        http, authorization_request_url(config, state), redirect_uri=config.redirect_uri,
+        username=username, password=password, timeout=config.timeout)
+    if walk.location is not None:
+        if _safe(walk.location) != config.redirect_uri:
+            raise LinkingError(f"redirected to {_safe(walk.location)} instead of {config.redirect_uri}")
+        return _finish(config, walk.location, state, http)
+    response, page = walk.response, walk.page
+    inline = "; ".join(page.errors) if page else ""
+    if walk.failure == authorization.UNREACHABLE:
+        where = _safe(response.url) if response is not None else _safe(config.authorization_url)
+        raise LinkingError(f"authorization server unreachable at {where}: {walk.exception.__class__.__name__}")
+    if walk.failure == authorization.HTTP_STATUS and response is not None:
+        raise LinkingError(f"authorization server answered {response.status_code} at {_safe(response.url)}")
+    if walk.failure == authorization.LOGIN_AGAIN:
+        raise LinkingError(f"login rejected for {username}: {inline or 'the login form came back'}")
+    if walk.failure == authorization.CONSENT_AGAIN:
+        raise LinkingError("the consent form came back after allowing")
+    if walk.failure == authorization.NO_FORM and response is not None:
+        raise LinkingError(f"no login or consent form at {_safe(response.url)} (HTTP {response.status_code})"
+                           + (f": {inline}" if inline else ""))
+    raise LinkingError(f"no redirect to {config.redirect_uri} after {authorization.MAX_STEPS} pages")
 
 
 def _safe(url: str) -> str:
@@ -325,13 +249,7 @@ def _finish(config: LinkingConfig, location: str, state: str, http: requests.Ses
 def revoke(config: LinkingConfig, revocation_url: str, token: str, token_type_hint: str = "refresh_token",
            http: requests.Session | None = None) -> None:
     """RFC 7009 token revocation with the client's credentials (what a user's "remove access" does)."""
-    headers = {"Accept": "application/json"}
-    form = {"token": token, "token_type_hint": token_type_hint}
-    if config.scheme == HTTP_BASIC:
-        pair = f"{urllib.parse.quote(config.client_id, safe='')}:{urllib.parse.quote(config.client_secret or '', safe='')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-    else:
-        form.update(client_id=config.client_id, client_secret=config.client_secret or "")
+    headers, form = _authenticated(config, {"token": token, "token_type_hint": token_type_hint})
     try:
         response = (http or requests.Session()).post(revocation_url, data=form, headers=headers,
                                                      timeout=config.timeout, allow_redirects=False)

@@ -1,6 +1,7 @@
 """Dialog scripts: a line format of simulator steps, each followed by its expectations.
 
     # comment
+    ## narration: printed in the transcript before the next step
     locale en-US
     say open ride hailer
       expect speech contains welcome
@@ -58,6 +59,8 @@ class Step:
     name: str
     argument: str
     expectations: list[Expectation] = dataclasses.field(default_factory=list)
+    #: `## ...` lines right before the step, printed before it (the story told in the transcript)
+    narration: list[str] = dataclasses.field(default_factory=list)
 
     def describe(self) -> str:
         """The step as written."""
@@ -91,8 +94,13 @@ def _check_expectation(line: int, text: str) -> Expectation:
 def parse_script(text: str) -> list[Step]:
     """Parse the line format; raise ScriptError naming the line on any mistake."""
     steps: list[Step] = []
+    narration: list[str] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
+        if line.startswith("##"):
+            text = raw.strip()[2:].rstrip()
+            narration.append(text[1:] if text.startswith(" ") else text)
+            continue
         if not line or line.startswith("#"):
             continue
         name, _, argument = line.partition(" ")
@@ -120,7 +128,8 @@ def parse_script(text: str) -> list[Step]:
             raise ScriptError(f"line {number}: use 'revoke', 'revoke refresh' or 'revoke access'")
         if name in ("link", "unlink", "end", "silence") and argument:
             raise ScriptError(f"line {number}: '{name}' takes no argument")
-        steps.append(Step(number, name, argument))
+        steps.append(Step(number, name, argument, narration=narration))
+        narration = []
     return steps
 
 
@@ -159,6 +168,8 @@ class ScriptRunner:
         checks = 0
         for index, step in enumerate(steps, start=1):
             where = f"step {index} (line {step.line}: {step.describe()})"
+            for text in step.narration:
+                self.transcript.narrate(text)
             self.transcript.step(index, step.describe())
             refreshes = self.conversation.refreshes
             try:

@@ -30,6 +30,10 @@ class Transcript:
         self.out.write(line + "\n")
         self.out.flush()
 
+    def narrate(self, text: str) -> None:
+        """A line of the story a script tells (`## ...` in the dialog file)."""
+        self._write(f"# {text}" if text else "#")
+
     def step(self, index: int, text: str) -> None:
         """A script step header."""
         self._write(f"--- step {index}: {text}")

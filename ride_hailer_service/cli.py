@@ -1,0 +1,84 @@
+"""Commands: `flask --app ride_hailer_service init-db | create-user | create-alexa-client`."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from . import admin
+from .errors import AdminError, EmailTaken
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    upgrade()
+    click.echo("Database is at the latest schema.")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True)
+@click.option("--name", required=True)
+def create_user_command(email: str, password: str, name: str) -> None:
+    """Create a Ride Hailer account."""
+    try:
+        user = admin.create_user(email, password, name)
+    except EmailTaken:
+        raise click.ClickException("an account with this email exists already") from None
+    except AdminError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created user {user.id} <{user.email}>")
+
+
+@click.command("create-alexa-client")
+@with_appcontext
+@click.option("--vendor-id", required=True, help="Your Amazon developer vendor id.")
+@click.option("--scheme", required=True, type=click.Choice(sorted(admin.ACCESS_TOKEN_SCHEMES)))
+@click.option("--implicit", is_flag=True, help="Also allow the implicit grant.")
+@click.option("--client-id", default="alexa-skill", show_default=True)
+@click.option("--require-pkce", is_flag=True)
+@click.option("--base-url", default="https://ride-hailer.example", show_default=True,
+              help="Public https URL of this service, for the printed accountLinking.json.")
+def create_alexa_client_command(
+    vendor_id: str, scheme: str, implicit: bool, client_id: str, require_pkce: bool, base_url: str
+) -> None:
+    """Register the Alexa skill as a client and print the accountLinking.json values."""
+    try:
+        client, secret = admin.create_alexa_client(
+            vendor_id, scheme, implicit=implicit, client_id=client_id, require_pkce=require_pkce
+        )
+    except AdminError as error:
+        raise click.ClickException(str(error)) from None
+    base = base_url.rstrip("/")
+    linking = {
+        "accountLinkingRequest": {
+            "type": "IMPLICIT" if implicit else "AUTH_CODE",
+            "authorizationUrl": f"{base}/oauth/authorize",
+            "accessTokenUrl": f"{base}/oauth/token",
+            "clientId": client.client_id,
+            "clientSecret": secret,
+            "accessTokenScheme": scheme,
+            "scopes": client.scope.split(),
+            "domains": [],
+            "defaultTokenExpirationInSeconds": 3600,
+            "skipOnEnablement": True,
+        }
+    }
+    click.echo("Registered redirect URLs:")
+    for url in client.redirect_uri_list:
+        click.echo(f"  {url}")
+    click.echo("accountLinking.json values (the secret is shown only now; never commit it):")
+    click.echo(json.dumps(linking, indent=2))
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(create_alexa_client_command)

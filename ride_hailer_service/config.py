@@ -1,0 +1,82 @@
+"""Default settings and the database URL rules of the service."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .errors import ConfigurationError
+
+#: Scopes of the Ride Hailer API (ARCHITECTURE.md, "Ride Hailer API contract").
+SCOPES = ("profile", "rides:read", "rides:write")
+
+#: Languages of the login page (issue 3: English, German, Spanish, French, Japanese).
+LANGUAGES = ("en", "de", "es", "fr", "ja")
+
+#: RFC 6749 section 4.1.2 recommends at most 10 minutes; the issue caps codes at 5.
+MAX_AUTHORIZATION_CODE_LIFETIME = 300
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    #: PostgreSQL only: schema put first on the search_path (tests isolate themselves with it)
+    "DATABASE_SCHEMA": None,
+    "ACCESS_TOKEN_LIFETIME": 3600,
+    #: implicit grant has no refresh token, so its access token lives longer (Alexa seed)
+    "IMPLICIT_TOKEN_LIFETIME": 30 * 24 * 3600,
+    "AUTHORIZATION_CODE_LIFETIME": MAX_AUTHORIZATION_CODE_LIFETIME,
+    "REFRESH_TOKEN_IDLE_LIFETIME": 365 * 24 * 3600,
+    "REFRESH_TOKEN_GRACE_PERIOD": 120,
+    "PASSWORD_RESET_LIFETIME": 3600,
+    "LOGIN_THROTTLE_WINDOW": 900,
+    "LOGIN_THROTTLE_PER_ACCOUNT": 5,
+    "LOGIN_THROTTLE_PER_ADDRESS": 30,
+    "RECOVERY_THROTTLE_PER_ADDRESS": 5,
+    #: number of reverse proxies in front of the service whose X-Forwarded-* to trust
+    "TRUSTED_PROXIES": 0,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": True,
+    "MAIL_FROM": "Ride Hailer <no-reply@ride-hailer.example>",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Map postgres URLs to the installed psycopg v3 driver; leave others alone."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    if url.startswith(("postgresql+psycopg://", "sqlite://")):
+        return url
+    raise ConfigurationError(
+        "RIDE_HAILER_DATABASE_URL must be a sqlite:// or postgresql:// URL"
+    )
+
+
+def default_database_url(instance_path: str) -> str:
+    """An SQLite file in the instance folder."""
+    return "sqlite:///" + os.path.join(instance_path, "ride_hailer.sqlite")
+
+
+def check_lifetimes(config: dict[str, Any]) -> None:
+    """Refuse lifetimes that are not positive integers or break the protocol limits."""
+    for key in (
+        "ACCESS_TOKEN_LIFETIME",
+        "IMPLICIT_TOKEN_LIFETIME",
+        "AUTHORIZATION_CODE_LIFETIME",
+        "REFRESH_TOKEN_IDLE_LIFETIME",
+        "REFRESH_TOKEN_GRACE_PERIOD",
+        "PASSWORD_RESET_LIFETIME",
+    ):
+        value = config[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigurationError(f"RIDE_HAILER_{key} must be a positive number of seconds")
+    if config["AUTHORIZATION_CODE_LIFETIME"] > MAX_AUTHORIZATION_CODE_LIFETIME:
+        raise ConfigurationError("RIDE_HAILER_AUTHORIZATION_CODE_LIFETIME must be at most 300")

@@ -1,0 +1,75 @@
+"""Flask-WTF forms (CSRF on every one) of the login, consent, sign-up and recovery pages."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+#: Deliberately loose: one @, something on each side, a dot in the domain.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _normalize_email(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        _l("Ride Hailer email"),
+        filters=[_normalize_email],
+        validators=[
+            DataRequired(message=_l("Enter the email of your Ride Hailer account.")),
+            Length(max=254),
+            Regexp(EMAIL_PATTERN, message=_l("Enter an email address like name@example.com.")),
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    """Email and password of a Ride Hailer account."""
+
+    email = _email_field()
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Enter your password."))]
+    )
+
+
+class ConsentForm(FlaskForm):
+    """Allow or deny the skill's access; the submit button (name="decision") carries it."""
+
+
+class SignupForm(FlaskForm):
+    """A new Ride Hailer account."""
+
+    name = StringField(
+        _l("Your name"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
+    )
+    email = _email_field()
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[Length(min=8, max=200, message=_l("Use at least 8 characters."))],
+    )
+
+
+class RecoverForm(FlaskForm):
+    """The email to send a reset link to."""
+
+    email = _email_field()
+
+
+class ResetForm(FlaskForm):
+    """A new password."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[Length(min=8, max=200, message=_l("Use at least 8 characters."))],
+    )

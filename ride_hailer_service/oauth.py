@@ -1,0 +1,293 @@
+"""The authorization server and resource protector, built on Authlib's documented hooks."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from authlib.common.security import generate_token
+from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
+from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge
+from flask import Flask, current_app
+from sqlalchemy import select, update
+
+from .config import SCOPES
+from .models import AuthorizationCode, Client, Token, User, db, utcnow
+from .security import token_digest
+
+log = logging.getLogger(__name__)
+
+#: RFC 6749 section 2.3.1 and RFC 7591 names for Alexa's accessTokenScheme values.
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+#: Longest client id the clients table holds.
+MAX_CLIENT_ID_LENGTH = 100
+
+#: RFC 7636 method Alexa uses; "plain" is not accepted.
+PKCE_METHOD = "S256"
+
+
+def _seconds(key: str) -> dt.timedelta:
+    return dt.timedelta(seconds=int(current_app.config[key]))
+
+
+def query_client(client_id: str) -> Client | None:
+    """Authlib hook: the client with this id."""
+    if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID_LENGTH or "\x00" in client_id:
+        return None
+    return db.session.execute(
+        select(Client).where(Client.client_id == client_id)
+    ).scalar_one_or_none()
+
+
+def save_token(token: dict[str, Any], request: Any) -> None:
+    """Authlib hook: store digests of a new access (and refresh) token; the view commits."""
+    now = utcnow()
+    refresh = token.get("refresh_token")
+    row = Token(
+        client_id=request.client.client_id,
+        user_id=request.user.id,
+        scope=token.get("scope", ""),
+        access_token_digest=token_digest(token["access_token"]),
+        refresh_token_digest=token_digest(refresh) if refresh else None,
+        issued_at=now,
+        expires_in=int(token["expires_in"]),
+        refresh_expires_at=now + _seconds("REFRESH_TOKEN_IDLE_LIFETIME") if refresh else None,
+    )
+    parent = getattr(request, "refresh_token", None)
+    code = getattr(request, "authorization_code", None)
+    if parent is not None:
+        row.family_id = parent.family_id
+        row.parent_id = parent.id
+    elif code is not None:
+        row.authorization_code_id = code.id
+    db.session.add(row)
+    db.session.flush()
+    if row.family_id is None:
+        row.family_id = row.id
+
+
+def revoke_family(family_id: int | None, reason: str) -> None:
+    """Revoke every token of a rotation family (the link dies)."""
+    if family_id is None:
+        return
+    db.session.execute(
+        update(Token)
+        .where(Token.family_id == family_id, Token.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    log.warning("revoked token family %s: %s", family_id, reason)
+
+
+def _lock_family(family_id: int) -> None:
+    """Row-lock a family (PostgreSQL SELECT ... FOR UPDATE; SQLite is serialized already)."""
+    db.session.execute(
+        select(Token)
+        .where(Token.family_id == family_id)
+        .order_by(Token.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+class _ExactRedirectUriMixin:
+    """Reject unregistered redirect URIs with a fixed message (never echo the URI)."""
+
+    @staticmethod
+    def validate_authorization_redirect_uri(request: Any, client: Client) -> str:
+        redirect_uri = request.payload.redirect_uri
+        if not redirect_uri:
+            raise InvalidRequestError("Missing 'redirect_uri' in request.")
+        if not client.check_redirect_uri(redirect_uri):
+            raise InvalidRequestError("The redirect_uri is not registered for this client.")
+        return str(redirect_uri)
+
+
+class AuthorizationCodeGrant(_ExactRedirectUriMixin, grants.AuthorizationCodeGrant):
+    """Authorization code grant: single-use codes of at most 5 minutes, replay revokes."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+
+    def save_authorization_code(self, code: str, request: Any) -> None:
+        data = request.payload.data
+        db.session.add(
+            AuthorizationCode(
+                code_digest=token_digest(code),
+                client_id=request.client.client_id,
+                user_id=request.user.id,
+                redirect_uri=request.payload.redirect_uri,
+                scope=request.scope or "",
+                code_challenge=data.get("code_challenge"),
+                code_challenge_method=data.get("code_challenge_method"),
+                expires_at=utcnow() + _seconds("AUTHORIZATION_CODE_LIFETIME"),
+            )
+        )
+        db.session.commit()
+
+    def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
+        item = db.session.execute(
+            select(AuthorizationCode)
+            .where(AuthorizationCode.code_digest == token_digest(code))
+            .with_for_update()
+        ).scalar_one_or_none()
+        if item is None or item.client_id != client.client_id:
+            return None
+        if item.used_at is not None:
+            families = db.session.execute(
+                select(Token.family_id).where(Token.authorization_code_id == item.id)
+            ).scalars().all()
+            for family_id in families:
+                revoke_family(family_id, "authorization code replayed")
+            return None
+        if utcnow() >= item.expires_at:
+            return None
+        return item
+
+    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        authorization_code.used_at = utcnow()
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> User | None:
+        return db.session.get(User, authorization_code.user_id)
+
+
+class ImplicitGrant(_ExactRedirectUriMixin, grants.ImplicitGrant):
+    """Implicit grant, only for clients registered for it; no refresh token."""
+
+    def authenticate_token_endpoint_client(self) -> Client:
+        client_id = self.request.payload.client_id
+        client = query_client(client_id) if client_id else None
+        if client is None:
+            raise InvalidClientError(description="The client does not exist on this server.")
+        return client
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    """Rotating refresh tokens with a grace window and family revocation on reuse."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
+        token = db.session.execute(
+            select(Token).where(Token.refresh_token_digest == token_digest(refresh_token))
+        ).scalar_one_or_none()
+        if token is None or token.family_id is None:
+            return None
+        _lock_family(token.family_id)
+        now = utcnow()
+        if token.revoked_at is not None:
+            return None
+        if token.refresh_expires_at is None or now >= token.refresh_expires_at:
+            return None
+        if token.rotated_at is None:
+            return token
+        child_used = db.session.execute(
+            select(Token.id).where(Token.parent_id == token.id, Token.rotated_at.is_not(None))
+        ).first()
+        if now - token.rotated_at <= _seconds("REFRESH_TOKEN_GRACE_PERIOD") and not child_used:
+            return token  # a lost answer or a racing refresh: issue a sibling
+        revoke_family(token.family_id, "rotated refresh token reused")
+        return None
+
+    def authenticate_user(self, refresh_token: Token) -> User | None:
+        return db.session.get(User, refresh_token.user_id)
+
+    def revoke_old_credential(self, refresh_token: Token) -> None:
+        now = utcnow()
+        if refresh_token.rotated_at is None:
+            refresh_token.rotated_at = now
+            if refresh_token.parent_id is not None:
+                # first use of one sibling: the others lose, one chain survives
+                db.session.execute(
+                    update(Token)
+                    .where(
+                        Token.parent_id == refresh_token.parent_id,
+                        Token.id != refresh_token.id,
+                        Token.revoked_at.is_(None),
+                    )
+                    .values(revoked_at=now)
+                )
+
+
+class PkceChallenge(CodeChallenge):
+    """PKCE honoured when sent (S256 only), required only for clients with require_pkce."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = [PKCE_METHOD]
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        if grant.request.client.require_pkce and not data.get("code_challenge"):
+            raise InvalidRequestError("This client must send a PKCE code_challenge (S256).")
+        if data.get("code_challenge") and data.get("code_challenge_method") != PKCE_METHOD:
+            raise InvalidRequestError("code_challenge_method must be S256.")
+        super().validate_code_challenge(grant, redirect_uri)
+
+
+class TokenRevocationEndpoint(RevocationEndpoint):
+    """RFC 7009: revoking either token of a link revokes its whole family."""
+
+    CLIENT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> Token | None:
+        digest = token_digest(token_string)
+        by_access = select(Token).where(Token.access_token_digest == digest)
+        by_refresh = select(Token).where(Token.refresh_token_digest == digest)
+        order = (by_refresh, by_access) if token_type_hint == "refresh_token" else (by_access, by_refresh)
+        for statement in order:
+            token = db.session.execute(statement).scalar_one_or_none()
+            if token is not None:
+                return token
+        return None
+
+    def revoke_token(self, token: Token, request: Any) -> None:
+        if token.family_id is None:
+            token.revoked_at = utcnow()
+        else:
+            revoke_family(token.family_id, "revoked by the client")
+
+
+class AccessTokenValidator(BearerTokenValidator):
+    """Looks up bearer access tokens by digest."""
+
+    def authenticate_token(self, token_string: str) -> Token | None:
+        return db.session.execute(
+            select(Token).where(Token.access_token_digest == token_digest(token_string))
+        ).scalar_one_or_none()
+
+
+def _expires_in(client: Client, grant_type: str) -> int:
+    key = "IMPLICIT_TOKEN_LIFETIME" if grant_type == "implicit" else "ACCESS_TOKEN_LIFETIME"
+    return int(current_app.config[key])
+
+
+def create_authorization_server(app: Flask) -> AuthorizationServer:
+    """The authorization server with the grants and endpoints Alexa uses."""
+    app.config["OAUTH2_SCOPES_SUPPORTED"] = list(SCOPES)
+    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    server.register_token_generator(
+        "default",
+        BearerTokenGenerator(
+            access_token_generator=lambda **_: generate_token(48),
+            refresh_token_generator=lambda **_: generate_token(48),
+            expires_generator=_expires_in,
+        ),
+    )
+    server.register_grant(AuthorizationCodeGrant, [PkceChallenge()])
+    server.register_grant(ImplicitGrant)
+    server.register_grant(RefreshTokenGrant)
+    server.register_endpoint(TokenRevocationEndpoint)
+    return server
+
+
+def create_resource_protector() -> ResourceProtector:
+    """The resource protector of the Ride Hailer API."""
+    protector = ResourceProtector()
+    protector.register_token_validator(AccessTokenValidator(realm="ride-hailer"))
+    return protector

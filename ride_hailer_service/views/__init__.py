@@ -1,0 +1,1 @@
+"""Blueprints: authorization server pages and endpoints, accounts, resource API."""

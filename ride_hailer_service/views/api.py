@@ -1,0 +1,163 @@
+"""The Ride Hailer resource API (ARCHITECTURE.md), protected by bearer tokens with scopes."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import ResourceProtector
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6750 import InsufficientScopeError
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+
+from ..errors import BadApiRequest, InsufficientScope, InvalidAccessToken, NoActiveRide
+from ..models import Ride, Token, User, db
+from ..oauth import create_resource_protector
+from ..security import new_secret
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PROTECTOR_EXTENSION = "ride_hailer.resource_protector"
+
+#: RFC 6750 section 3: the realm named in WWW-Authenticate.
+REALM = "ride-hailer"
+
+#: Currency of fares.
+CURRENCY = "USD"
+
+#: Longest destination accepted.
+MAX_DESTINATION_LENGTH = 200
+
+#: Ride states; only `cancelled` ends a ride in this reference service.
+ACTIVE_STATUS = "requested"
+CANCELLED_STATUS = "cancelled"
+
+
+def require(scope: str) -> tuple[Token, User]:
+    """The request's valid token and its user; raise the API error Alexa's skill sees."""
+    if "access_token" in request.args or "access_token" in request.form:
+        raise BadApiRequest("Send the access token in the Authorization header, not in the URL or body.")
+    protector: ResourceProtector = current_app.extensions[PROTECTOR_EXTENSION]
+    challenge = f'Bearer realm="{REALM}", error="invalid_token"'
+    if not request.headers.get("Authorization"):
+        raise InvalidAccessToken("The request has no access token.", {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
+    try:
+        token = protector.acquire_token([scope])
+    except InsufficientScopeError:
+        raise InsufficientScope(
+            f"The access token lacks the scope {scope}.",
+            {"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope", scope="{scope}"'},
+        ) from None
+    except (OAuth2Error, ValueError):
+        raise InvalidAccessToken("The access token is invalid, expired or revoked.", {"WWW-Authenticate": challenge}) from None
+    user = db.session.get(User, token.user_id)
+    if user is None:
+        raise InvalidAccessToken("The account of this token no longer exists.", {"WWW-Authenticate": challenge})
+    return token, user
+
+
+def _destination(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BadApiRequest("destination is required.")
+    value = " ".join(value.split())
+    if any(ord(ch) < 32 for ch in value):
+        raise BadApiRequest("destination must not contain control characters.")
+    if len(value) > MAX_DESTINATION_LENGTH:
+        raise BadApiRequest(f"destination must be at most {MAX_DESTINATION_LENGTH} characters.")
+    return value
+
+
+def _quote(destination: str) -> tuple[int, int]:
+    """A stable fare (cents) and ETA (minutes) for a destination."""
+    seed = int.from_bytes(hashlib.sha256(destination.lower().encode()).digest()[:4], "big")
+    return 800 + seed % 4200, 3 + seed % 13
+
+
+def _ride_json(ride: Ride) -> dict[str, Any]:
+    return {
+        "id": ride.public_id,
+        "status": ride.status,
+        "destination": ride.destination,
+        "eta_minutes": ride.eta_minutes,
+        "fare": {"amount": ride.fare_cents / 100, "currency": ride.currency},
+        "created_at": ride.created_at.replace(microsecond=0).isoformat() + "Z",
+    }
+
+
+def _current_ride(user: User) -> Ride:
+    ride = db.session.execute(
+        select(Ride)
+        .where(Ride.user_id == user.id, Ride.status == ACTIVE_STATUS)
+        .order_by(Ride.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if ride is None:
+        raise NoActiveRide("There is no active ride.")
+    return ride
+
+
+@bp.get("/me")
+def me() -> Response:
+    """The token's user; X-OAuth-Scopes lists the token's scopes."""
+    token, user = require("profile")
+    response = jsonify({"id": str(user.id), "name": user.name, "email": user.email})
+    response.headers["X-OAuth-Scopes"] = " ".join(token.get_scope().split())
+    return response
+
+
+@bp.get("/fares/estimate")
+def fare_estimate() -> Response:
+    """Public fare estimate for a destination."""
+    destination = _destination(request.args.get("destination"))
+    cents, eta = _quote(destination)
+    return jsonify(
+        {"destination": destination, "amount": cents / 100, "currency": CURRENCY, "eta_minutes": eta}
+    )
+
+
+@bp.post("/rides")
+def order_ride() -> tuple[Response, int]:
+    """Order a ride to the body's destination."""
+    _, user = require("rides:write")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadApiRequest('Send a JSON body like {"destination": "Airport"}.')
+    destination = _destination(body.get("destination"))
+    cents, eta = _quote(destination)
+    ride = Ride(
+        public_id="ride_" + new_secret(12),
+        user_id=user.id,
+        status=ACTIVE_STATUS,
+        destination=destination,
+        eta_minutes=eta,
+        fare_cents=cents,
+        currency=CURRENCY,
+    )
+    db.session.add(ride)
+    db.session.commit()
+    return jsonify(_ride_json(ride)), 201
+
+
+@bp.get("/rides/current")
+def current_ride() -> Response:
+    """The user's active ride, or 404 no_active_ride."""
+    _, user = require("rides:read")
+    return jsonify(_ride_json(_current_ride(user)))
+
+
+@bp.post("/rides/current/cancel")
+def cancel_ride() -> Response:
+    """Cancel the user's active ride, or 404 no_active_ride."""
+    _, user = require("rides:write")
+    ride = _current_ride(user)
+    ride.status = CANCELLED_STATUS
+    db.session.commit()
+    return jsonify(_ride_json(ride))
+
+
+def init_app(app: Flask, csrf: CSRFProtect) -> None:
+    """Create the resource protector and register the API (token-authenticated, no CSRF)."""
+    app.extensions[PROTECTOR_EXTENSION] = create_resource_protector()
+    csrf.exempt(bp)
+    app.register_blueprint(bp)

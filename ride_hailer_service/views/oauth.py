@@ -1,0 +1,192 @@
+"""Authorization endpoint (login + consent pages), token, revocation and metadata."""
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFProtect
+
+from ..accounts import authenticate
+from ..errors import BadCredentials, LoginThrottled
+from ..config import SCOPES
+from ..forms import ConsentForm, LoginForm
+from ..models import User, db
+from ..oauth import CLIENT_AUTH_METHODS, PKCE_METHOD, create_authorization_server
+from ..web import html_error, json_error
+
+bp = Blueprint("oauth", __name__)
+
+SERVER_EXTENSION = "ride_hailer.authorization_server"
+
+#: What each scope lets the skill do, shown on the login and consent pages (seed:
+#: "The login page should tell users what access they are allowing").
+SCOPE_DESCRIPTIONS = {
+    "profile": _l("See your name and email address."),
+    "rides:read": _l("See the status of your current ride."),
+    "rides:write": _l("Order and cancel rides on your behalf and charge your account for them."),
+}
+
+#: Request parameters that must appear exactly once (RFC 6749 section 3.1).
+SINGLE_PARAMETERS = ("response_type", "client_id", "redirect_uri", "scope", "state")
+
+
+def server() -> AuthorizationServer:
+    """The app's authorization server."""
+    return current_app.extensions[SERVER_EXTENSION]
+
+
+def current_user() -> User | None:
+    """The user signed in during this linking flow, if any."""
+    user_id = session.get("user_id")
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def authorize_url() -> str:
+    """This authorization request's URL (path and original query string)."""
+    query = request.query_string.decode("ascii", "replace")
+    return url_for("oauth.authorize") + ("?" + query if query else "")
+
+
+def _authorization_error(error: OAuth2Error) -> Any:
+    """Redirect only to a validated redirect URI; otherwise an HTML page."""
+    if error.redirect_uri:
+        return server().handle_error_response(None, error)
+    return html_error(
+        error.status_code if error.status_code and error.status_code < 500 else 400,
+        _("This sign-in link is not valid. Start linking again from the Alexa app."),
+    )
+
+
+@bp.route("/oauth/authorize", methods=["GET", "POST"])
+def authorize() -> Any:
+    """Login page, then consent page, then the redirect to Alexa with code or token."""
+    user = current_user()
+    for name in SINGLE_PARAMETERS:
+        if len(request.args.getlist(name)) > 1 or name in request.form:
+            return _authorization_error(OAuth2Error())
+    try:
+        grant = server().get_consent_grant(end_user=user)
+    except OAuth2Error as error:
+        return _authorization_error(error)
+    except ValueError:
+        return _authorization_error(OAuth2Error())
+    if not request.args.get("state"):
+        return _authorization_error(OAuth2Error())
+
+    scopes = [s for s in (grant.request.scope or "").split() if s in SCOPE_DESCRIPTIONS]
+    context = {
+        "client": grant.client,
+        "scopes": [SCOPE_DESCRIPTIONS[s] for s in scopes],
+        "action_url": authorize_url(),
+        "signup_url": url_for("account.signup", next=authorize_url()),
+        "recover_url": url_for("account.recover", next=authorize_url()),
+    }
+
+    if user is not None and request.method == "POST" and "decision" in request.form:
+        if ConsentForm().validate_on_submit():
+            allowed = request.form.get("decision") == "allow"
+            try:
+                response = server().create_authorization_response(
+                    grant_user=user if allowed else None, grant=grant
+                )
+            except ValueError:
+                return _authorization_error(OAuth2Error())
+            db.session.commit()
+            session.pop("user_id", None)
+            return response
+
+    form = LoginForm()
+    if request.method == "POST" and "password" in request.form:
+        if form.validate_on_submit():
+            try:
+                signed_in = authenticate(
+                    form.email.data or "", form.password.data or "", request.remote_addr or ""
+                )
+            except LoginThrottled:
+                form.password.errors = [
+                    _("Too many failed sign-ins. Wait a few minutes and try again.")
+                ]
+            except BadCredentials:
+                form.password.errors = [
+                    _("The email or password is not correct. Use your Ride Hailer account, not your Amazon account.")
+                ]
+            else:
+                session.clear()
+                session["user_id"] = signed_in.id
+                return redirect(authorize_url())
+        return render_template("login.html", form=form, **context), 200
+
+    if user is not None:
+        return render_template("consent.html", form=ConsentForm(), user=user, **context)
+    return render_template("login.html", form=form, **context)
+
+
+@bp.route("/oauth/token", methods=["POST"])
+def issue_token() -> Response:
+    """Code exchange and refresh (client_secret_basic or client_secret_post)."""
+    try:
+        response = server().create_token_response()
+    except ValueError:
+        db.session.rollback()
+        return json_error(400, "invalid_request", "The request is malformed.")
+    db.session.commit()  # issued tokens, or revocations caused by a replayed credential
+    return response
+
+
+@bp.route("/oauth/revoke", methods=["POST"])
+def revoke_token() -> Response:
+    """RFC 7009 token revocation."""
+    try:
+        response = server().create_endpoint_response("revocation")
+    except ValueError:
+        db.session.rollback()
+        return json_error(400, "invalid_request", "The request is malformed.")
+    db.session.commit()
+    return response
+
+
+@bp.route("/.well-known/oauth-authorization-server")
+def metadata() -> Response:
+    """RFC 8414 authorization server metadata."""
+    issuer = request.url_root.rstrip("/")
+    data = AuthorizationServerMetadata(
+        {
+            "issuer": issuer,
+            "authorization_endpoint": url_for("oauth.authorize", _external=True),
+            "token_endpoint": url_for("oauth.issue_token", _external=True),
+            "revocation_endpoint": url_for("oauth.revoke_token", _external=True),
+            "scopes_supported": list(SCOPES),
+            "response_types_supported": ["code", "token"],
+            "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+            "token_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
+            "revocation_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
+            "code_challenge_methods_supported": [PKCE_METHOD],
+        }
+    )
+    if issuer.startswith("https://"):
+        data.validate()  # RFC 8414 demands an https issuer; loopback demo runs on http
+    return jsonify(dict(data))
+
+
+def init_app(app: Flask, csrf: CSRFProtect) -> None:
+    """Create the authorization server and register the blueprint."""
+    app.extensions[SERVER_EXTENSION] = create_authorization_server(app)
+    csrf.exempt(issue_token)
+    csrf.exempt(revoke_token)
+    app.register_blueprint(bp)

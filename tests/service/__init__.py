@@ -1,0 +1,1 @@
+"""Tests of the Ride Hailer service (authorization server + resource server)."""
