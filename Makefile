@@ -52,3 +52,8 @@ demo: setup
 ## run: service on $(SERVICE_PORT), skill web host on $(SKILL_PORT), kept up until Ctrl-C
 run: setup
 	$(BIN)/python -m devstack run --service-port $(SERVICE_PORT) --skill-port $(SKILL_PORT)
+
+## soak: the long versions of the reliability suites (hypothesis soak profile; 127.0.0.1 only)
+.PHONY: soak
+soak: setup
+	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest tests/reliability -q --hypothesis-show-statistics $(PYTEST_ARGS)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Mapping, Optional
+from xml.sax.saxutils import escape
 
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -16,6 +18,18 @@ from .resolver import ProfileResolver
 from .tokens import access_token
 
 log = logging.getLogger(__name__)
+
+#: A scope-token (RFC 6749 section 3.3) short enough to speak; others get the "*" label.
+_SPEAKABLE_SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,64}")
+
+
+def _scope_words(scope: str, labels: Mapping[str, str]) -> str:
+    """What to call a missing scope: its label, the scope itself if it is a sane token, or "*"."""
+    if labels.get(scope):
+        return labels[scope]
+    if _SPEAKABLE_SCOPE.fullmatch(scope):
+        return escape(scope)  # named by the resource server: never trusted as SSML
+    return labels.get("*", "")
 
 
 class LinkingExceptionHandler(AbstractExceptionHandler):
@@ -52,7 +66,7 @@ class LinkingExceptionHandler(AbstractExceptionHandler):
                 self.resolver.forget(token)
         elif isinstance(exception, MissingScope):
             labels = for_locale(self.scope_labels, locale)
-            permission = labels.get(exception.scope) or exception.scope or labels.get("*", "")
+            permission = _scope_words(exception.scope, labels)
             speech = messages.missing_scope.format(permission=permission)
         else:
             speech = messages.unavailable

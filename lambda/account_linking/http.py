@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
 import requests
+import urllib3
 
 from .errors import LinkRejected, MissingScope, ResourceUnavailable
 
@@ -23,6 +25,9 @@ INVALID_TOKEN = "invalid_token"
 INSUFFICIENT_SCOPE = "insufficient_scope"
 #: Challenge header of a protected resource (RFC 6750 section 3).
 WWW_AUTHENTICATE = "WWW-Authenticate"
+
+#: Largest response body read from a resource server; a larger one is a fault.
+MAX_RESPONSE_BYTES = 1024 * 1024
 
 _AUTH_PARAM = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 
@@ -90,23 +95,65 @@ def send(
     token: Optional[str] = None,
     json_body: Optional[Mapping[str, Any]] = None,
     params: Optional[Mapping[str, str]] = None,
+    headers: Optional[Mapping[str, str]] = None,
 ) -> requests.Response:
-    """Send one request; network failures and timeouts become ResourceUnavailable."""
-    headers = bearer_headers(token) if token is not None else {"Accept": "application/json"}
+    """Send one request and read its body, all within ``timeout`` seconds in total.
+
+    ``headers`` are added to the request; the token only ever goes in Authorization.
+
+    requests' own timeout bounds each socket read, so a server trickling a byte at a
+    time could hold the call for minutes; the body is therefore streamed against one
+    deadline. Network failures, timeouts and oversized bodies become ResourceUnavailable.
+    """
+    sent_headers = {**(headers or {})}
+    sent_headers.update(bearer_headers(token) if token is not None else {"Accept": "application/json"})
+    deadline = time.monotonic() + timeout
     try:
-        return session.request(
+        response = session.request(
             method,
             url,
-            headers=headers,
+            headers=sent_headers,
             json=json_body,
             params=params,
             timeout=timeout,
             allow_redirects=False,
+            stream=True,
         )
     except requests.Timeout as exc:
         raise ResourceUnavailable(f"no answer within {timeout} s") from exc
     except requests.RequestException as exc:
         raise ResourceUnavailable(f"request failed: {type(exc).__name__}") from exc
+    try:
+        body = _read_body(response, deadline, timeout)
+    except BaseException:
+        response.close()  # drop the connection: it is in an unknown state
+        raise
+    response._content = body  # what response.content/.json() read from now on
+    response.raw.release_conn()
+    return response
+
+
+def _read_body(response: requests.Response, deadline: float, timeout: float) -> bytes:
+    """The whole body, or ResourceUnavailable once ``deadline`` passes."""
+    raw = response.raw
+    body = bytearray()
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ResourceUnavailable(f"body not complete within {timeout} s")
+        connection = getattr(raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:  # no socket read may outlast the deadline
+            sock.settimeout(remaining)
+        try:
+            chunk = raw.read1(65536, decode_content=True)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise ResourceUnavailable(f"reading the body failed: {type(exc).__name__}") from exc
+        if not chunk:
+            return bytes(body)
+        body.extend(chunk)
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise ResourceUnavailable("response body is too large")
 
 
 def parse_json(response: requests.Response, parse: Callable[[Any], T]) -> T:

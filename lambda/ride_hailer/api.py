@@ -112,21 +112,6 @@ def _error_code(response: requests.Response) -> tuple[str, str]:
     return str(body.get("error", "")), str(body.get("error_description", ""))
 
 
-class _WithHeaders:
-    """A session stand-in that adds headers to every ``request()`` (``send`` has no headers)."""
-
-    def __init__(self, session: requests.Session, headers: dict[str, str]) -> None:
-        self._session = session
-        self._headers = headers
-
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """Delegate to the real session with the extra headers merged in."""
-        kwargs["headers"] = {**(kwargs.get("headers") or {}), **self._headers}
-        return self._session.request(method, url, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
 
 class RideHailerApi:
     """Calls the Ride Hailer API over a shared, pooled session."""
@@ -161,12 +146,10 @@ class RideHailerApi:
         ``idempotency_key`` (the Alexa request id) goes out as ``Idempotency-Key``, so a
         retried order answers the same ride instead of ordering a second car.
         """
-        session: Any = self._session
-        if idempotency_key:
-            session = _WithHeaders(self._session, {IDEMPOTENCY_KEY_HEADER: idempotency_key})
         response = send(
-            session, "POST", self._base + RIDES_PATH,
+            self._session, "POST", self._base + RIDES_PATH,
             timeout=self._timeout, token=token, json_body={"destination": destination},
+            headers={IDEMPOTENCY_KEY_HEADER: idempotency_key} if idempotency_key else None,
         )
         self._check(response, "rides:write")
         if response.status_code not in (200, 201):

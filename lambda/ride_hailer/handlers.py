@@ -6,6 +6,7 @@ decorators; the chain-local LinkingInterceptor checks it before ``handle`` runs.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Optional
 from xml.sax.saxutils import escape
 
@@ -36,6 +37,23 @@ log = logging.getLogger(__name__)
 
 #: Slot carrying the destination (interaction models in skill-package/).
 DESTINATION_SLOT = "destination"
+#: Longest destination the skill accepts from a slot; a longer one is asked for again.
+MAX_DESTINATION_CHARS = 120
+#: Longest value (name, destination, status) spoken back; outputSpeech holds 8000 characters.
+MAX_SPOKEN_CHARS = 120
+#: Characters SSML cannot carry: XML 1.0 forbids C0 controls but tab/LF/CR, surrogates and
+#: U+FFFE/U+FFFF (W3C XML 1.0 section 2.2); DEL and C1 controls are dropped as well.
+_UNSPEAKABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    """``text`` without characters XML forbids, with whitespace runs collapsed."""
+    return " ".join(_UNSPEAKABLE.sub(" ", text).split())
+
+
+def speakable(text: str) -> str:
+    """``text`` made safe inside SSML: cleaned, cut to MAX_SPOKEN_CHARS, XML-escaped."""
+    return escape(_clean(text)[:MAX_SPOKEN_CHARS])
 
 
 def _prompts(handler_input: HandlerInput) -> Prompts:
@@ -55,7 +73,8 @@ def _destination(handler_input: HandlerInput) -> Optional[str]:
         return None
     slot = (request.intent.slots or {}).get(DESTINATION_SLOT)
     value = getattr(slot, "value", None)
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    cleaned = _clean(value) if isinstance(value, str) else ""
+    return cleaned if 0 < len(cleaned) <= MAX_DESTINATION_CHARS else None
 
 
 def _ask_destination(handler_input: HandlerInput) -> Response:
@@ -82,7 +101,7 @@ class LaunchRequestHandler(AbstractRequestHandler):
         prompts = _prompts(handler_input)
         profile = profile_of(handler_input)
         speech = (
-            prompts.welcome_name.format(name=escape(profile.name))
+            prompts.welcome_name.format(name=speakable(profile.name))
             if profile is not None and profile.name
             else prompts.welcome
         )
@@ -109,7 +128,7 @@ class OrderRideIntentHandler(AbstractRequestHandler):
         ride = self.api.create_ride(_token(handler_input), destination, idempotency_key=request_id)
         template = prompts.ride_ordered if ride.eta_minutes is not None else prompts.ride_ordered_no_eta
         speech = template.format(
-            destination=escape(ride.destination), eta=ride.eta_minutes, fare=prompts.money(ride.fare)
+            destination=speakable(ride.destination), eta=ride.eta_minutes, fare=speakable(prompts.money(ride.fare))
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -133,7 +152,7 @@ class RideStatusIntentHandler(AbstractRequestHandler):
             status = status_words(request_locale(handler_input), ride.status)
             template = prompts.ride_status if ride.eta_minutes is not None else prompts.ride_status_no_eta
             speech = template.format(
-                destination=escape(ride.destination), status=escape(status), eta=ride.eta_minutes
+                destination=speakable(ride.destination), status=speakable(status), eta=ride.eta_minutes
             )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -154,7 +173,7 @@ class CancelRideIntentHandler(AbstractRequestHandler):
         speech = (
             prompts.nothing_to_cancel
             if ride is None
-            else prompts.ride_cancelled.format(destination=escape(ride.destination))
+            else prompts.ride_cancelled.format(destination=speakable(ride.destination))
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -191,9 +210,9 @@ class AccountInfoIntentHandler(AbstractRequestHandler):
             raise AccountNotLinked("no verified profile")
         name = profile.name or profile.user_id
         speech = (
-            prompts.account_info.format(name=escape(name), email=escape(profile.email))
+            prompts.account_info.format(name=speakable(name), email=speakable(profile.email))
             if profile.email
-            else prompts.account_info_no_email.format(name=escape(name))
+            else prompts.account_info_no_email.format(name=speakable(name))
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -214,8 +233,8 @@ class FareEstimateIntentHandler(AbstractRequestHandler):
         prompts = _prompts(handler_input)
         estimate = self.api.estimate_fare(destination)
         speech = prompts.fare_estimate.format(
-            destination=escape(estimate.destination),
-            fare=prompts.money(estimate.fare),
+            destination=speakable(estimate.destination),
+            fare=speakable(prompts.money(estimate.fare)),
             eta=estimate.eta_minutes,
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response

@@ -19,6 +19,7 @@ from account_linking import (
 from . import handlers
 from .api import RideHailerApi
 from .prompts import linking_messages, scope_labels
+from .safety import SafeSkillBuilder
 from .settings import SkillSettings
 
 #: Most profiles the token cache holds before it evicts the least recently used.
@@ -36,6 +37,9 @@ def build_skill_builder(
 ) -> CustomSkillBuilder:
     """The configured skill builder; ``skill_id`` is enforced when settings has one.
 
+    It is a SafeSkillBuilder: its skill and Lambda handler answer every request, an
+    apology where the SDK would raise.
+
     One pooled ``requests.Session`` serves every call to the resource servers; the
     profile cache lives on the resolver, so it outlives single requests.
     """
@@ -47,7 +51,7 @@ def build_skill_builder(
     api = RideHailerApi(session, settings.ride_hailer_api_url, settings.resource_timeout)
     lwa = settings.profile_provider == "lwa"
 
-    builder = CustomSkillBuilder()
+    builder = SafeSkillBuilder()
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK annotates it None
 
     # Request handlers, in order of precedence; each gets its own linking check.

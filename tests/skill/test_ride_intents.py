@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .conftest import LOCALES, card_type, load_envelope, speech
+from .conftest import LINKED_TOKEN, LOCALES, card_type, load_envelope, speech
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -197,10 +197,12 @@ def test_blank_destination_slot_asks_for_it(make_skill, server):
     assert server.calls("/api/v1/rides") == 0
 
 
-def test_skill_id_mismatch_is_refused(make_skill, server):
+def test_skill_id_mismatch_is_refused_with_apology_and_no_resource_call(make_skill, server):
+    # Refused without processing; the Lambda handler answers rather than raises (issue 8).
     skill = make_skill(skill_id="amzn1.ask.skill.someone-else")
-    with pytest.raises(Exception, match="Skill ID Verification failed"):
-        skill(load_envelope("launch.unlinked"))
+    answer = skill(load_envelope("launch.linked", token=LINKED_TOKEN))
+    assert speech(answer) == "Sorry, something went wrong. Please try again."
+    assert card_type(answer) is None
     assert server.state.seen == []
 
 
