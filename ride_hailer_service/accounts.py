@@ -8,10 +8,11 @@ from collections.abc import Callable
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from .errors import BadCredentials, EmailTaken, LoginThrottled
-from .models import LoginAttempt, OutboxMail, PasswordReset, User, db, utcnow
+from .models import LoginAttempt, OutboxMail, PasswordReset, Token, User, db, utcnow
+from .oauth import revoke_family
 from .security import PasswordHashing, new_secret, token_digest
 
 log = logging.getLogger(__name__)
@@ -131,11 +132,36 @@ def find_reset(secret: str) -> PasswordReset | None:
 
 
 def complete_password_reset(reset: PasswordReset, password: str) -> User:
-    """Set the new password and spend the link."""
+    """Set the new password, spend the link and end everything the old password opened.
+
+    Every link (token family) of the account is revoked, the account's other open reset
+    links are spent and its failed-sign-in throttle is cleared: whoever knew the old
+    password or holds an old token loses access.
+    """
     user = db.session.get(User, reset.user_id)
     assert user is not None
+    now = utcnow()
     user.password_hash = passwords().hash(password)
-    reset.used_at = utcnow()
+    reset.used_at = now
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    families = db.session.execute(
+        select(Token.family_id)
+        .where(Token.user_id == user.id, Token.revoked_at.is_(None))
+        .distinct()
+    ).scalars().all()
+    for family_id in families:
+        revoke_family(family_id, "password reset")
+    db.session.execute(
+        update(Token)
+        .where(Token.user_id == user.id, Token.family_id.is_(None), Token.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    account_key, _ = _throttle_keys(user.email, "")
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == account_key))
     db.session.commit()
     return user
 
