@@ -39,6 +39,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": True,
     "MAIL_FROM": "Ride Hailer <no-reply@ride-hailer.example>",
+    #: `flask send-outbox` gives a mail up after this many failed SMTP attempts
+    "MAIL_MAX_ATTEMPTS": 8,
+    #: seconds before the first retry of a failed mail; doubles with every attempt
+    "MAIL_RETRY_DELAY": 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,
@@ -78,5 +82,9 @@ def check_lifetimes(config: dict[str, Any]) -> None:
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigurationError(f"RIDE_HAILER_{key} must be a positive number of seconds")
+    for key, least in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_RETRY_DELAY", 0)):
+        value = config[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise ConfigurationError(f"RIDE_HAILER_{key} must be a whole number of at least {least}")
     if config["AUTHORIZATION_CODE_LIFETIME"] > MAX_AUTHORIZATION_CODE_LIFETIME:
         raise ConfigurationError("RIDE_HAILER_AUTHORIZATION_CODE_LIFETIME must be at most 300")

@@ -226,6 +226,10 @@ class OutboxMail(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: delivery attempts so far (bounded by MAIL_MAX_ATTEMPTS)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    #: not before this time: a sender's lease while it sends, then the retry back-off
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class LoginAttempt(db.Model):  # type: ignore[name-defined,misc]

@@ -2,9 +2,14 @@
 clashes, login bound to one authorization request, fixed issuer, ride idempotency."""
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import socket
+import threading
 from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import select
 
 from ride_hailer_service.models import LoginAttempt, OutboxMail, db
@@ -71,3 +76,176 @@ def test_password_reset_lifts_the_failed_sign_in_throttle_of_the_account(app, al
     with app.app_context():
         assert not [key for key in db.session.execute(select(LoginAttempt.key)).scalars() if key.startswith("account:")]
     assert sign_in(app.test_client(), url, password=NEW_PASSWORD).status_code == 302
+
+
+# 2. Mail is never sent inside a request; `flask send-outbox` delivers it
+
+
+class SmtpResponder:
+    """A minimal SMTP server on 127.0.0.1 in a thread (RFC 5321 commands smtplib sends).
+
+    With `refuse` it accepts the connection and rejects the sender, like a server that
+    will not relay for us.
+    """
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.messages: list[bytes] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            with connection, connection.makefile("rb") as lines:
+                self._converse(connection, lines)
+
+    def _converse(self, connection: socket.socket, lines) -> None:
+        connection.sendall(b"220 127.0.0.1 test SMTP\r\n")
+        for raw in lines:
+            command = raw.decode("ascii", "replace").strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                connection.sendall(b"250 127.0.0.1\r\n")
+            elif command.startswith("MAIL FROM"):
+                connection.sendall(b"550 5.7.1 relaying denied\r\n" if self.refuse else b"250 OK\r\n")
+            elif command.startswith(("RCPT TO", "RSET", "NOOP")):
+                connection.sendall(b"250 OK\r\n")
+            elif command == "DATA":
+                connection.sendall(b"354 end with <CRLF>.<CRLF>\r\n")
+                data = b""
+                for line in lines:
+                    if line == b".\r\n":
+                        break
+                    data += line
+                self.messages.append(data)
+                connection.sendall(b"250 OK queued\r\n")
+            elif command == "QUIT":
+                connection.sendall(b"221 bye\r\n")
+                return
+            else:
+                connection.sendall(b"502 command not implemented\r\n")
+
+    def close(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        except OSError:
+            pass
+        self.listener.close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def smtp_server():
+    servers: list[SmtpResponder] = []
+
+    def start(refuse: bool = False) -> SmtpResponder:
+        servers.append(SmtpResponder(refuse))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def use_smtp(app, server: SmtpResponder) -> None:
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_STARTTLS=False, MAIL_RETRY_DELAY=0)
+
+
+def outbox(app) -> list[OutboxMail]:
+    with app.app_context():
+        rows = db.session.execute(select(OutboxMail).order_by(OutboxMail.id)).scalars().all()
+        db.session.expunge_all()
+        return rows
+
+
+def test_reset_request_sends_nothing_itself_and_send_outbox_delivers_the_link_by_smtp(app, alexa_clients, user, smtp_server):
+    server = smtp_server()
+    use_smtp(app, server)
+    url = authorize_query(alexa_clients["HTTP_BASIC"].client_id)
+    request_reset(app.test_client(), next_url=url)
+    assert server.messages == []  # the request only queued it
+    [mail] = outbox(app)
+    assert mail.sent_at is None and mail.attempts == 0
+    result = app.test_cli_runner().invoke(args=["send-outbox"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 mail(s)" in result.output
+    [received] = server.messages
+    message = email.message_from_bytes(received, policy=email.policy.default)
+    assert message["To"] == EMAIL and message["Subject"] == "Reset your Ride Hailer password"
+    path = re.search(r"https?://[^/\s]+(/account/reset/\S+)", message.get_content()).group(1)
+    assert path == reset_paths(app)[0]
+    [mail] = outbox(app)
+    assert mail.sent_at is not None and mail.attempts == 1
+    # sent mail is not sent again
+    assert "Sent 0 mail(s)" in app.test_cli_runner().invoke(args=["send-outbox"]).output
+    assert len(server.messages) == 1
+    # and the delivered link works
+    assert choose_password(app.test_client(), path).headers["Location"] == url
+
+
+def test_refusing_smtp_server_leaves_the_mail_queued_and_a_later_run_retries_it(app, user, smtp_server, caplog):
+    refusing = smtp_server(refuse=True)
+    use_smtp(app, refusing)
+    request_reset(app.test_client())
+    result = app.test_cli_runner().invoke(args=["send-outbox"])
+    assert result.exit_code == 1 and "1 failed and stay queued" in result.output
+    [mail] = outbox(app)
+    assert mail.sent_at is None and mail.attempts == 1 and "relaying denied" in mail.last_error
+    assert "/account/reset/" not in caplog.text
+    working = smtp_server()
+    use_smtp(app, working)
+    assert app.test_cli_runner().invoke(args=["send-outbox"]).exit_code == 0
+    assert len(working.messages) == 1
+    [mail] = outbox(app)
+    assert mail.sent_at is not None and mail.attempts == 2
+
+
+def test_send_outbox_gives_a_mail_up_after_the_allowed_attempts(app, user, smtp_server):
+    use_smtp(app, smtp_server(refuse=True))
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    request_reset(app.test_client())
+    for _ in range(3):
+        app.test_cli_runner().invoke(args=["send-outbox"])
+    [mail] = outbox(app)
+    assert mail.attempts == 2 and mail.sent_at is None
+    shown = app.test_cli_runner().invoke(args=["show-outbox"]).output
+    assert "2 attempt(s)" in shown and "relaying denied" in shown
+
+
+def test_failed_mail_waits_for_its_back_off_before_the_next_attempt(app, user, smtp_server):
+    use_smtp(app, smtp_server(refuse=True))
+    app.config["MAIL_RETRY_DELAY"] = 3600
+    request_reset(app.test_client())
+    app.test_cli_runner().invoke(args=["send-outbox"])
+    result = app.test_cli_runner().invoke(args=["send-outbox"])
+    assert "Sent 0 mail(s); 0 failed" in result.output
+    assert outbox(app)[0].attempts == 1
+
+
+def test_send_outbox_without_smtp_says_to_use_show_outbox(app):
+    result = app.test_cli_runner().invoke(args=["send-outbox"])
+    assert result.exit_code != 0 and "show-outbox" in result.output
+
+
+def test_show_outbox_prints_the_queued_reset_link_for_developers_without_smtp(app, user):
+    request_reset(app.test_client())
+    result = app.test_cli_runner().invoke(args=["show-outbox"])
+    assert result.exit_code == 0
+    assert f"To: {EMAIL}" in result.output and reset_paths(app)[0] in result.output
+
+
+def test_reset_request_for_known_and_unknown_email_look_the_same_and_commit(app, user, smtp_server):
+    server = smtp_server()
+    use_smtp(app, server)
+    known, unknown = app.test_client(), app.test_client()
+    for browser, address in ((known, EMAIL), (unknown, "nobody@example.com")):
+        form = browser.get("/account/recover")
+        answer = browser.post("/account/recover", data={"email": address, "csrf_token": csrf_token(form.get_data(as_text=True))})
+        assert answer.status_code == 200
+    assert server.messages == []  # neither request talked to SMTP
+    assert [mail.recipient for mail in outbox(app)] == [EMAIL]
