@@ -137,9 +137,22 @@ def authorize() -> Any:
     return render_template("login.html", form=form, **context)
 
 
+def uses_two_client_auth_methods() -> bool:
+    """HTTP Basic and a body client_secret at once (RFC 6749 section 2.3.1 forbids it)."""
+    basic = request.headers.get("Authorization", "").strip().lower().startswith("basic ")
+    return basic and "client_secret" in request.form
+
+
+TWO_METHODS_DESCRIPTION = (
+    "Authenticate the client with one method only: HTTP Basic or client_secret in the body."
+)
+
+
 @bp.route("/oauth/token", methods=["POST"])
 def issue_token() -> Response:
     """Code exchange and refresh (client_secret_basic or client_secret_post)."""
+    if uses_two_client_auth_methods():
+        return json_error(400, "invalid_request", TWO_METHODS_DESCRIPTION)
     try:
         response = server().create_token_response()
     except ValueError:
@@ -152,6 +165,8 @@ def issue_token() -> Response:
 @bp.route("/oauth/revoke", methods=["POST"])
 def revoke_token() -> Response:
     """RFC 7009 token revocation."""
+    if uses_two_client_auth_methods():
+        return json_error(400, "invalid_request", TWO_METHODS_DESCRIPTION)
     try:
         response = server().create_endpoint_response("revocation")
     except ValueError:

@@ -2,6 +2,7 @@
 clashes, login bound to one authorization request, fixed issuer, ride idempotency."""
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import re
@@ -14,7 +15,19 @@ from sqlalchemy import select
 
 from ride_hailer_service.models import LoginAttempt, OutboxMail, db
 
-from .conftest import EMAIL, PASSWORD, authorize_query, bearer, csrf_token, linked_tokens, refresh, sign_in
+from .conftest import (
+    EMAIL,
+    NA_REDIRECT,
+    PASSWORD,
+    authorize_query,
+    bearer,
+    csrf_token,
+    exchange,
+    link,
+    linked_tokens,
+    refresh,
+    sign_in,
+)
 
 NEW_PASSWORD = "a brand new password"
 
@@ -249,3 +262,37 @@ def test_reset_request_for_known_and_unknown_email_look_the_same_and_commit(app,
         assert answer.status_code == 200
     assert server.messages == []  # neither request talked to SMTP
     assert [mail.recipient for mail in outbox(app)] == [EMAIL]
+
+
+# 3. One client authentication method per token request (RFC 6749 section 2.3.1)
+
+
+def both_methods(registered) -> tuple[dict[str, str], dict[str, str]]:
+    """Basic header and body credentials of the same client."""
+    raw = f"{registered.client_id}:{registered.secret}".encode()
+    headers = {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+    return headers, {"client_id": registered.client_id, "client_secret": registered.secret}
+
+
+@pytest.mark.parametrize("scheme", ["HTTP_BASIC", "REQUEST_BODY_CREDENTIALS"])
+def test_code_exchange_with_basic_and_body_secret_at_once_is_invalid_request(client, alexa_clients, user, scheme):
+    registered = alexa_clients[scheme]
+    code = link(client, registered.client_id)["code"][0]
+    headers, credentials = both_methods(registered)
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": NA_REDIRECT, **credentials}
+    answer = client.post("/oauth/token", data=data, headers=headers)
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_request" and "one method" in answer.get_json()["error_description"]
+    assert "access_token" not in answer.get_json()
+    assert exchange(client, registered, code).status_code == 200  # the refused request did not spend the code
+
+
+@pytest.mark.parametrize("scheme", ["HTTP_BASIC", "REQUEST_BODY_CREDENTIALS"])
+def test_refresh_with_basic_and_body_secret_at_once_is_invalid_request(client, alexa_clients, user, scheme):
+    registered = alexa_clients[scheme]
+    tokens = linked_tokens(client, registered)
+    headers, credentials = both_methods(registered)
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], **credentials}
+    answer = client.post("/oauth/token", data=data, headers=headers)
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_request"
+    assert refresh(client, registered, tokens["refresh_token"]).status_code == 200
