@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "REFRESH_TOKEN_IDLE_LIFETIME": 365 * 24 * 3600,
     "REFRESH_TOKEN_GRACE_PERIOD": 120,
     "PASSWORD_RESET_LIFETIME": 3600,
+    #: seconds a sign-in stays valid for the one authorization request it was made for
+    "LOGIN_SESSION_LIFETIME": 600,
     "LOGIN_THROTTLE_WINDOW": 900,
     "LOGIN_THROTTLE_PER_ACCOUNT": 5,
     "LOGIN_THROTTLE_PER_ADDRESS": 30,
@@ -78,6 +80,7 @@ def check_lifetimes(config: dict[str, Any]) -> None:
         "REFRESH_TOKEN_IDLE_LIFETIME",
         "REFRESH_TOKEN_GRACE_PERIOD",
         "PASSWORD_RESET_LIFETIME",
+        "LOGIN_SESSION_LIFETIME",
     ):
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

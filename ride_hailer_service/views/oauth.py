@@ -1,7 +1,11 @@
 """Authorization endpoint (login + consent pages), token, revocation and metadata."""
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
@@ -51,10 +55,45 @@ def server() -> AuthorizationServer:
     return current_app.extensions[SERVER_EXTENSION]
 
 
+def _request_digest(items: list[tuple[str, str]]) -> str:
+    """Digest of an authorization request's parameters (order and encoding do not matter)."""
+    return hashlib.sha256(json.dumps(sorted(items)).encode()).hexdigest()
+
+
+def sign_in_for(user_id: int, authorize_path: str) -> None:
+    """Sign the user in for this one authorization request (`/oauth/authorize?...`) only.
+
+    A shared web view (the Alexa app) must not show the next, unrelated linking flow as
+    already signed in: the sign-in is bound to a digest of the request's parameters and
+    lasts LOGIN_SESSION_LIFETIME seconds; the consent decision ends it.
+    """
+    items = parse_qsl(urlsplit(authorize_path).query, keep_blank_values=True)
+    session.clear()
+    session["user_id"] = user_id
+    session["login_request"] = _request_digest(items)
+    session["login_at"] = int(time.time())
+
+
+def sign_out() -> None:
+    """End the sign-in of the linking flow."""
+    for key in ("user_id", "login_request", "login_at"):
+        session.pop(key, None)
+
+
 def current_user() -> User | None:
-    """The user signed in during this linking flow, if any."""
+    """The user signed in for this very authorization request, recently; else None."""
     user_id = session.get("user_id")
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if not isinstance(user_id, int):
+        return None
+    login_at = session.get("login_at")
+    fresh = isinstance(login_at, int) and 0 <= time.time() - login_at <= int(
+        current_app.config["LOGIN_SESSION_LIFETIME"]
+    )
+    same_request = session.get("login_request") == _request_digest(list(request.args.items(multi=True)))
+    if not (fresh and same_request):
+        sign_out()  # another linking flow, or too old: ask for the password again
+        return None
+    return db.session.get(User, user_id)
 
 
 def authorize_url() -> str:
@@ -108,7 +147,7 @@ def authorize() -> Any:
             except ValueError:
                 return _authorization_error(OAuth2Error())
             db.session.commit()
-            session.pop("user_id", None)
+            sign_out()
             return response
 
     form = LoginForm()
@@ -127,8 +166,7 @@ def authorize() -> Any:
                     _("The email or password is not correct. Use your Ride Hailer account, not your Amazon account.")
                 ]
             else:
-                session.clear()
-                session["user_id"] = signed_in.id
+                sign_in_for(signed_in.id, authorize_url())
                 return redirect(authorize_url())
         return render_template("login.html", form=form, **context), 200
 

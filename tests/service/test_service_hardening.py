@@ -21,6 +21,7 @@ from .conftest import (
     PASSWORD,
     authorize_query,
     bearer,
+    consent,
     csrf_token,
     exchange,
     link,
@@ -296,3 +297,63 @@ def test_refresh_with_basic_and_body_secret_at_once_is_invalid_request(client, a
     answer = client.post("/oauth/token", data=data, headers=headers)
     assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_request"
     assert refresh(client, registered, tokens["refresh_token"]).status_code == 200
+
+
+# 4. A sign-in is bound to the authorization request it was made for
+
+
+def shows_login_page(client, url: str) -> bool:
+    html = client.get(url).get_data(as_text=True)
+    return 'name="password"' in html and 'name="decision"' not in html
+
+
+def test_after_linking_a_later_linking_flow_in_the_same_web_view_asks_for_the_password(client, alexa_clients, user):
+    registered = alexa_clients["HTTP_BASIC"]
+    link(client, registered.client_id)
+    later = authorize_query(registered.client_id, state="someone-elses-state")
+    assert shows_login_page(client, later)
+
+
+def test_sign_in_for_one_request_does_not_show_allow_for_another_request(client, alexa_clients, user):
+    first = authorize_query(alexa_clients["HTTP_BASIC"].client_id, state="first")
+    assert sign_in(client, first).status_code == 302
+    other = authorize_query(alexa_clients["REQUEST_BODY_CREDENTIALS"].client_id, state="second")
+    assert shows_login_page(client, other)
+    # a forged consent post for the other request is not accepted either
+    page = client.get(other)
+    answer = client.post(other, data={"decision": "allow", "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert "Location" not in answer.headers
+
+
+def test_sign_in_older_than_its_lifetime_asks_for_the_password_again(app, client, alexa_clients, user):
+    url = authorize_query(alexa_clients["HTTP_BASIC"].client_id)
+    assert sign_in(client, url).status_code == 302
+    assert 'name="decision" value="allow"' in client.get(url).get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["login_at"] -= app.config["LOGIN_SESSION_LIFETIME"] + 1
+    assert shows_login_page(client, url)
+
+
+def test_same_request_with_parameters_in_another_order_keeps_the_sign_in(client, alexa_clients, user):
+    url = authorize_query(alexa_clients["HTTP_BASIC"].client_id)
+    assert sign_in(client, url).status_code == 302
+    path, query = url.split("?", 1)
+    reordered = path + "?" + "&".join(reversed(query.split("&")))
+    assert 'name="decision" value="allow"' in client.get(reordered).get_data(as_text=True)
+
+
+def test_sign_up_continues_its_own_linking_flow_but_not_another(client, alexa_clients):
+    url = authorize_query(alexa_clients["HTTP_BASIC"].client_id)
+    href = "/account/signup?" + urlencode({"next": url})
+    form = client.get(href)
+    answer = client.post(href, data={"name": "Nia", "email": "nia@example.com", "password": "long enough pw", "csrf_token": csrf_token(form.get_data(as_text=True))})
+    assert answer.headers["Location"] == url
+    assert 'name="decision" value="allow"' in client.get(url).get_data(as_text=True)
+    assert shows_login_page(client, authorize_query(alexa_clients["HTTP_BASIC"].client_id, state="other"))
+
+
+def test_password_reset_continues_its_own_linking_flow(app, client, alexa_clients, user):
+    url = authorize_query(alexa_clients["HTTP_BASIC"].client_id)
+    request_reset(client, next_url=url)
+    assert choose_password(client, reset_paths(app)[0]).headers["Location"] == url
+    assert consent(client, url).headers["Location"].startswith(NA_REDIRECT + "?code=")
