@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import DEFAULTS, check_lifetimes, default_database_url, sqlalchemy_url
+from .config import DEFAULTS, check_issuer, check_lifetimes, default_database_url, sqlalchemy_url
 from .db import configure_engine, engine_options
 from .errors import ConfigurationError
 from .models import db
@@ -78,4 +78,10 @@ def _check_settings(app: Flask) -> None:
                 "RIDE_HAILER_SECRET_KEY is not set: set it to a long random value"
             )
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+    if app.config["ISSUER"]:
+        app.config["ISSUER"] = check_issuer(app.config["ISSUER"])
+    elif not (app.debug or app.testing):
+        raise ConfigurationError(
+            "RIDE_HAILER_ISSUER is not set: set it to the service's public https URL"
+        )
     check_lifetimes(app.config)

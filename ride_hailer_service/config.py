@@ -17,6 +17,9 @@ MAX_AUTHORIZATION_CODE_LIFETIME = 300
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
+    #: RFC 8414 issuer and base of every published URL (metadata, reset links); required
+    #: outside debug/testing, where the request's own root is used instead
+    "ISSUER": None,
     "DATABASE_URL": None,
     #: PostgreSQL only: schema put first on the search_path (tests isolate themselves with it)
     "DATABASE_SCHEMA": None,
@@ -52,6 +55,28 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "MAX_CONTENT_LENGTH": 64 * 1024,
 }
+
+
+def check_issuer(value: Any) -> str:
+    """The issuer without a trailing slash; https (http only for loopback), no query or fragment."""
+    from urllib.parse import urlsplit
+
+    from .web import is_loopback_host
+
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+        or not (parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.netloc)))
+    ):
+        raise ConfigurationError(
+            "RIDE_HAILER_ISSUER must be the service's public https URL, like https://rides.example.com"
+            " (no query or fragment; http only for loopback)"
+        )
+    return value.rstrip("/")
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -5,7 +5,7 @@ import ipaddress
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale, gettext as _
 from flask_wtf.csrf import CSRFError
@@ -50,6 +50,12 @@ def is_loopback_host(host: str) -> bool:
 def wants_json() -> bool:
     """True when the current path is part of the machine-facing API."""
     return request.path.startswith(JSON_PREFIXES)
+
+
+def public_url(path: str) -> str:
+    """Absolute URL of a path: under RIDE_HAILER_ISSUER, else (debug/testing) the request root."""
+    base = current_app.config["ISSUER"] or request.url_root.rstrip("/")
+    return base + path
 
 
 def json_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> Response:

@@ -15,6 +15,7 @@ from ..accounts import (
 )
 from ..forms import RecoverForm, ResetForm, SignupForm
 from ..models import db
+from ..web import public_url
 from .oauth import sign_in_for
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -61,7 +62,7 @@ def recover() -> Any:
         start_password_reset(
             form.email.data or "",
             request.remote_addr or "",
-            lambda secret: url_for("account.reset", secret=secret, next=next_url, _external=True),
+            lambda secret: public_url(url_for("account.reset", secret=secret, next=next_url)),
         )
         return render_template(
             "message.html",

@@ -32,7 +32,7 @@ from ..config import SCOPES
 from ..forms import ConsentForm, LoginForm
 from ..models import User, db
 from ..oauth import CLIENT_AUTH_METHODS, PKCE_METHOD, create_authorization_server
-from ..web import html_error, json_error
+from ..web import html_error, json_error, public_url
 
 bp = Blueprint("oauth", __name__)
 
@@ -217,13 +217,13 @@ def revoke_token() -> Response:
 @bp.route("/.well-known/oauth-authorization-server")
 def metadata() -> Response:
     """RFC 8414 authorization server metadata."""
-    issuer = request.url_root.rstrip("/")
+    issuer = public_url("")
     data = AuthorizationServerMetadata(
         {
             "issuer": issuer,
-            "authorization_endpoint": url_for("oauth.authorize", _external=True),
-            "token_endpoint": url_for("oauth.issue_token", _external=True),
-            "revocation_endpoint": url_for("oauth.revoke_token", _external=True),
+            "authorization_endpoint": public_url(url_for("oauth.authorize")),
+            "token_endpoint": public_url(url_for("oauth.issue_token")),
+            "revocation_endpoint": public_url(url_for("oauth.revoke_token")),
             "scopes_supported": list(SCOPES),
             "response_types_supported": ["code", "token"],
             "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],

@@ -23,6 +23,7 @@ def test_service_refuses_to_start_without_secret_key_outside_debug(monkeypatch, 
 
 def test_settings_come_from_prefixed_environment_then_test_config(monkeypatch, tmp_path):
     monkeypatch.setenv("RIDE_HAILER_SECRET_KEY", "from-env")
+    monkeypatch.setenv("RIDE_HAILER_ISSUER", "https://rides.example.com")
     monkeypatch.setenv("RIDE_HAILER_ACCESS_TOKEN_LIFETIME", "600")
     monkeypatch.setenv("RIDE_HAILER_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite")
     app = create_app({"REFRESH_TOKEN_GRACE_PERIOD": 30})

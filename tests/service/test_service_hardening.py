@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
+from ride_hailer_service import create_app
+from ride_hailer_service.errors import ConfigurationError
 from ride_hailer_service.models import LoginAttempt, OutboxMail, db
 
 from .conftest import (
@@ -357,3 +359,42 @@ def test_password_reset_continues_its_own_linking_flow(app, client, alexa_client
     request_reset(client, next_url=url)
     assert choose_password(client, reset_paths(app)[0]).headers["Location"] == url
     assert consent(client, url).headers["Location"].startswith(NA_REDIRECT + "?code=")
+
+
+# 5. The issuer and published URLs come from RIDE_HAILER_ISSUER, never from the Host header
+
+
+def test_metadata_issuer_and_endpoints_come_from_the_configured_issuer_not_the_host_header(app, client):
+    app.config["ISSUER"] = "https://rides.example.com"
+    data = client.get("/.well-known/oauth-authorization-server", base_url="https://attacker.example").get_json()
+    assert data["issuer"] == "https://rides.example.com"
+    assert data["authorization_endpoint"] == "https://rides.example.com/oauth/authorize"
+    assert data["token_endpoint"] == "https://rides.example.com/oauth/token"
+    assert data["revocation_endpoint"] == "https://rides.example.com/oauth/revoke"
+
+
+def test_reset_link_uses_the_configured_issuer_not_the_host_header(app, user):
+    app.config["ISSUER"] = "https://rides.example.com"
+    browser = app.test_client()
+    form = browser.get("/account/recover", base_url="http://127.0.0.9:8080")
+    browser.post("/account/recover", base_url="http://127.0.0.9:8080", data={"email": EMAIL, "csrf_token": csrf_token(form.get_data(as_text=True))})
+    [mail] = outbox(app)
+    assert "https://rides.example.com/account/reset/" in mail.body and "127.0.0.9" not in mail.body
+
+
+def test_service_refuses_to_start_without_issuer_outside_debug(monkeypatch, tmp_path):
+    monkeypatch.delenv("RIDE_HAILER_ISSUER", raising=False)
+    with pytest.raises(ConfigurationError, match="RIDE_HAILER_ISSUER"):
+        create_app({"SECRET_KEY": "k", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"})
+
+
+@pytest.mark.parametrize("issuer", ["http://rides.example.com", "https://rides.example.com/?x=1", "https://rides.example.com/#f", "rides.example.com", "https://user@rides.example.com"])
+def test_service_refuses_an_issuer_rfc_8414_does_not_allow(tmp_path, issuer):
+    with pytest.raises(ConfigurationError, match="RIDE_HAILER_ISSUER"):
+        create_app({"SECRET_KEY": "k", "ISSUER": issuer, "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"})
+
+
+def test_configured_issuer_loses_its_trailing_slash(tmp_path):
+    app = create_app({"SECRET_KEY": "k", "ISSUER": "https://rides.example.com/", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"})
+    assert app.config["ISSUER"] == "https://rides.example.com"
+
