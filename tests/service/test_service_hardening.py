@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from ride_hailer_service import create_app
 from ride_hailer_service.errors import ConfigurationError
-from ride_hailer_service.models import LoginAttempt, OutboxMail, db
+from ride_hailer_service.admin import create_user
+from ride_hailer_service.models import LoginAttempt, OutboxMail, Ride, db
 
 from .conftest import (
     EMAIL,
@@ -398,3 +399,91 @@ def test_configured_issuer_loses_its_trailing_slash(tmp_path):
     app = create_app({"SECRET_KEY": "k", "ISSUER": "https://rides.example.com/", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"})
     assert app.config["ISSUER"] == "https://rides.example.com"
 
+
+# 6. POST /api/v1/rides honours Idempotency-Key
+
+
+def order(client, token: str, destination: str, key: str | None = None):
+    headers = bearer(token)
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return client.post("/api/v1/rides", json={"destination": destination}, headers=headers)
+
+
+def ride_count(app) -> int:
+    with app.app_context():
+        return len(db.session.execute(select(Ride.id)).all())
+
+
+def test_repeated_order_with_the_same_idempotency_key_returns_the_same_ride_once(app, client, alexa_clients, user):
+    token = linked_tokens(client, alexa_clients["HTTP_BASIC"])["access_token"]
+    first = order(client, token, "Airport", key="amzn1.echo-api.request.1234")
+    assert first.status_code == 201
+    again = order(client, token, "Airport", key="amzn1.echo-api.request.1234")
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert ride_count(app) == 1
+    other = order(client, token, "Airport", key="amzn1.echo-api.request.5678")
+    assert other.status_code == 201 and other.get_json()["id"] != first.get_json()["id"]
+    assert ride_count(app) == 2
+
+
+def test_same_idempotency_key_with_another_body_is_422_and_orders_nothing(app, client, alexa_clients, user):
+    token = linked_tokens(client, alexa_clients["HTTP_BASIC"])["access_token"]
+    assert order(client, token, "Airport", key="k-1").status_code == 201
+    clash = order(client, token, "Central Station", key="k-1")
+    assert clash.status_code == 422
+    assert clash.get_json()["error"] == "idempotency_key_reused" and "Idempotency-Key" in clash.get_json()["error_description"]
+    assert ride_count(app) == 1
+
+
+def test_idempotency_keys_are_per_user(app, client, alexa_clients, user):
+    token = linked_tokens(client, alexa_clients["HTTP_BASIC"])["access_token"]
+    with app.app_context():
+        create_user("other@example.com", PASSWORD, "Olive Other")
+    other_client = app.test_client()
+    url = authorize_query(alexa_clients["HTTP_BASIC"].client_id)
+    sign_in(other_client, url, email="other@example.com")
+    code = consent(other_client, url).headers["Location"].split("code=")[1].split("&")[0]
+    other_token = exchange(other_client, alexa_clients["HTTP_BASIC"], code).get_json()["access_token"]
+    mine = order(client, token, "Airport", key="shared-key")
+    theirs = order(other_client, other_token, "Airport", key="shared-key")
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.get_json()["id"] != theirs.get_json()["id"]
+
+
+@pytest.mark.parametrize("key", ["", "x" * 201, "bad\tkey"])
+def test_unusable_idempotency_key_is_invalid_request(app, client, alexa_clients, user, key):
+    token = linked_tokens(client, alexa_clients["HTTP_BASIC"])["access_token"]
+    answer = order(client, token, "Airport", key=key)
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_request"
+    assert "Idempotency-Key" in answer.get_json()["error_description"]
+    assert ride_count(app) == 0
+
+
+def test_idempotency_key_of_200_characters_is_accepted(client, alexa_clients, user):
+    token = linked_tokens(client, alexa_clients["HTTP_BASIC"])["access_token"]
+    assert order(client, token, "Airport", key="k" * 200).status_code == 201
+    assert order(client, token, "Airport", key="k" * 200).status_code == 200
+
+
+def test_racing_orders_with_one_idempotency_key_create_one_ride(app, live_server, alexa_clients, user):
+    import concurrent.futures
+
+    import requests
+
+    token = linked_tokens(app.test_client(), alexa_clients["HTTP_BASIC"])["access_token"]
+
+    def post(_: int) -> tuple[int, str]:
+        answer = requests.post(
+            live_server.url + "/api/v1/rides",
+            json={"destination": "Airport"},
+            headers={**bearer(token), "Idempotency-Key": "race"},
+            timeout=30,
+        )
+        return answer.status_code, answer.json()["id"]
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(post, range(8)))
+    assert sorted(status for status, _ in results) == [200] * 7 + [201]
+    assert len({ride_id for _, ride_id in results}) == 1
+    assert ride_count(app) == 1
