@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from .errors import BadCredentials, EmailTaken, LoginThrottled
@@ -115,15 +116,22 @@ def start_password_reset(email: str, address: str, link_for: Callable[[str], str
 
 
 def _reset_mail(name: str, lifetime: dt.timedelta, link: str) -> tuple[str, str]:
-    """Subject and body of the reset mail."""
-    body = (
-        f"Hello {name},\n\n"
-        "Someone asked to reset the password of your Ride Hailer account.\n"
-        f"Open this link within {int(lifetime.total_seconds()) // 60} minutes to choose a new password:\n\n"
-        f"{link}\n\n"
-        "If it was not you, ignore this mail; your password stays the same.\n"
+    """Subject and body of the reset mail, in the language of the request asking for it."""
+    minutes = int(lifetime.total_seconds()) // 60
+    body = "\n".join(
+        (
+            _("Hello %(name)s,", name=name),
+            "",
+            _("Someone asked to reset the password of your Ride Hailer account."),
+            _("Open this link within %(minutes)s minutes to choose a new password:", minutes=minutes),
+            "",
+            link,
+            "",
+            _("If it was not you, ignore this mail; your password stays the same."),
+            "",
+        )
     )
-    return "Reset your Ride Hailer password", body
+    return _("Reset your Ride Hailer password"), body
 
 
 def find_reset(secret: str) -> PasswordReset | None:

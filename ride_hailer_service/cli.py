@@ -58,25 +58,28 @@ def create_alexa_client_command(
     except AdminError as error:
         raise click.ClickException(str(error)) from None
     base = base_url.rstrip("/")
-    linking = {
-        "accountLinkingRequest": {
-            "type": "IMPLICIT" if implicit else "AUTH_CODE",
-            "authorizationUrl": f"{base}/oauth/authorize",
-            "accessTokenUrl": f"{base}/oauth/token",
-            "clientId": client.client_id,
-            "clientSecret": secret,
-            "accessTokenScheme": scheme,
-            "scopes": client.scope.split(),
-            "domains": [],
-            "defaultTokenExpirationInSeconds": 3600,
-            "skipOnEnablement": True,
-        }
+    request: dict[str, object] = {
+        "type": "IMPLICIT" if implicit else "AUTH_CODE",
+        "authorizationUrl": f"{base}/oauth/authorize",
+        "clientId": client.client_id,
+        "scopes": client.scope.split(),
+        "domains": [],
+        "skipOnEnablement": True,
     }
+    if not implicit:  # the implicit grant never calls the token endpoint
+        request.update(
+            accessTokenUrl=f"{base}/oauth/token",
+            accessTokenScheme=scheme,
+            defaultTokenExpirationInSeconds=3600,
+        )
     click.echo("Registered redirect URLs:")
     for url in client.redirect_uri_list:
         click.echo(f"  {url}")
-    click.echo("accountLinking.json values (the secret is shown only now; never commit it):")
-    click.echo(json.dumps(linking, indent=2))
+    if not implicit:
+        click.echo("Client secret (shown only now; give it to the ASK CLI as clientSecret, never commit it):")
+        click.echo(secret)
+    click.echo("accountLinking.json values (without the secret):")
+    click.echo(json.dumps({"accountLinkingRequest": request}, indent=2))
 
 
 @click.command("send-outbox")

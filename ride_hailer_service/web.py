@@ -119,7 +119,7 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.path.startswith(("/oauth/", "/account/")):
+        if request.path.startswith(("/oauth/", "/account/", "/api/")):
             response.headers["Cache-Control"] = "no-store"
         return response
 

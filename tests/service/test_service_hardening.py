@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import json
 import re
 import socket
 import threading
@@ -487,3 +488,66 @@ def test_racing_orders_with_one_idempotency_key_create_one_ride(app, live_server
     assert sorted(status for status, _ in results) == [200] * 7 + [201]
     assert len({ride_id for _, ride_id in results}) == 1
     assert ride_count(app) == 1
+
+
+# 7. Smaller fixes
+
+
+def test_api_answers_are_not_cached(client, alexa_clients, user):
+    token = linked_tokens(client, alexa_clients["HTTP_BASIC"])["access_token"]
+    assert client.get("/api/v1/me", headers=bearer(token)).headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/me").headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/fares/estimate?destination=Airport").headers["Cache-Control"] == "no-store"
+
+
+def test_overlong_login_password_gets_the_wrong_credentials_message_without_hashing(app, client, alexa_clients, user):
+    url = authorize_query(alexa_clients["HTTP_BASIC"].client_id)
+    answer = sign_in(client, url, password="x" * 60_000)
+    assert answer.status_code == 200
+    assert "The email or password is not correct." in answer.get_data(as_text=True)
+    with app.app_context():  # refused by the form: not even counted as a failed sign-in
+        assert db.session.execute(select(LoginAttempt.id)).first() is None
+
+
+def test_create_alexa_client_prints_the_secret_on_its_own_line_outside_the_json(app):
+    result = app.test_cli_runner().invoke(args=["create-alexa-client", "--vendor-id", "M2VENDOR", "--scheme", "HTTP_BASIC"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    secret = lines[lines.index(next(line for line in lines if line.startswith("Client secret"))) + 1]
+    with app.app_context():
+        from ride_hailer_service.models import Client
+
+        assert db.session.execute(select(Client)).scalar_one().check_client_secret(secret)
+    printed = result.output[result.output.index("{"):]
+    assert secret not in printed
+    request = json.loads(printed)["accountLinkingRequest"]
+    assert request["accessTokenUrl"] == "https://ride-hailer.example/oauth/token" and request["accessTokenScheme"] == "HTTP_BASIC"
+
+
+def test_create_alexa_client_for_implicit_grant_prints_no_token_url_or_secret(app):
+    result = app.test_cli_runner().invoke(args=["create-alexa-client", "--vendor-id", "M2VENDOR", "--scheme", "HTTP_BASIC", "--implicit"])
+    assert result.exit_code == 0, result.output
+    assert "Client secret" not in result.output
+    request = json.loads(result.output[result.output.index("{"):])["accountLinkingRequest"]
+    assert request["type"] == "IMPLICIT"
+    assert "accessTokenUrl" not in request and "clientSecret" not in request
+
+
+@pytest.mark.parametrize(
+    "language,subject,greeting",
+    [
+        ("de", "Dein Passwort bei Ride Hailer zurücksetzen", "Hallo Riley Rider,"),
+        ("es", "Restablece tu contraseña de Ride Hailer", "Hola, Riley Rider:"),
+        ("fr", "Réinitialisez votre mot de passe Ride Hailer", "Bonjour Riley Rider,"),
+        ("ja", "Ride Hailer のパスワードの再設定", "Riley Rider 様"),
+        ("en-GB", "Reset your Ride Hailer password", "Hello Riley Rider,"),
+    ],
+)
+def test_reset_mail_is_written_in_the_language_of_the_request(app, user, language, subject, greeting):
+    browser = app.test_client()
+    headers = {"Accept-Language": language}
+    form = browser.get("/account/recover", headers=headers)
+    browser.post("/account/recover", headers=headers, data={"email": EMAIL, "csrf_token": csrf_token(form.get_data(as_text=True))})
+    [mail] = outbox(app)
+    assert mail.subject == subject
+    assert mail.body.startswith(greeting + "\n") and "60" in mail.body and "/account/reset/" in mail.body
