@@ -51,7 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
-    from . import cli, web
+    from . import cli, mail, web
     from .views import account, api, oauth
 
     csrf = CSRFProtect(app)
@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app, csrf)
     account.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
     return app
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from .errors import BadCredentials, EmailTaken, LoginThrottled
-from .mail import queue_mail
+from .mail import queue_mail, wake_sender
 from .models import LoginAttempt, PasswordReset, Token, User, db, utcnow
 from .oauth import revoke_family
 from .security import PasswordHashing, new_secret, token_digest
@@ -113,6 +113,7 @@ def start_password_reset(email: str, address: str, link_for: Callable[[str], str
         db.session.flush()
         log.info("mail %s queued in the outbox", mail.id)
     db.session.commit()
+    wake_sender()  # on both paths: another thread sends (or finds nothing); this request returns
 
 
 def _reset_mail(name: str, lifetime: dt.timedelta, link: str) -> tuple[str, str]:

@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_MAX_ATTEMPTS": 8,
     #: seconds before the first retry of a failed mail; doubles with every attempt
     "MAIL_RETRY_DELAY": 60,
+    #: with SMTP configured (and outside testing) send from a background thread per process
+    "MAIL_BACKGROUND_SENDER": True,
+    #: seconds between two runs of the background sender
+    "MAIL_SEND_INTERVAL": 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,
@@ -110,7 +114,7 @@ def check_lifetimes(config: dict[str, Any]) -> None:
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigurationError(f"RIDE_HAILER_{key} must be a positive number of seconds")
-    for key, least in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_RETRY_DELAY", 0)):
+    for key, least in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_RETRY_DELAY", 0), ("MAIL_SEND_INTERVAL", 1)):
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             raise ConfigurationError(f"RIDE_HAILER_{key} must be a whole number of at least {least}")

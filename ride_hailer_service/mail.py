@@ -4,18 +4,21 @@ Delivery never runs inside a web request (its time would tell which emails have 
 and a stranger's request would pay for the whole backlog). Each attempt first claims the
 row with a lease (`next_attempt_at`), so several senders never send one mail twice while
 they run; a failure records the error and backs off, doubling per attempt, up to
-MAIL_MAX_ATTEMPTS.
+MAIL_MAX_ATTEMPTS. When SMTP is configured (and not in testing) a small background thread
+per process (`OutboxSender`) does the same every MAIL_SEND_INTERVAL seconds and right after
+a mail is queued.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import smtplib
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import or_, select
 
 from .errors import ConfigurationError
@@ -25,6 +28,9 @@ log = logging.getLogger(__name__)
 
 #: Seconds an SMTP conversation may take before smtplib gives up.
 SMTP_TIMEOUT = 10
+
+#: Key of the background sender in app.extensions.
+SENDER_EXTENSION = "ride_hailer.outbox_sender"
 
 #: Seconds a claimed row stays invisible to other senders while one sends it.
 CLAIM_LEASE = 120
@@ -116,3 +122,76 @@ def deliver_outbox() -> DeliveryReport:
             log.info("mail %s sent", mail.id)
         db.session.commit()
     return DeliveryReport(sent=sent, failed=failed)
+
+
+class OutboxSender:
+    """A daemon thread that runs `deliver_outbox` now and then, and soon after `wake()`.
+
+    Started with the first request only when SMTP is configured, outside testing, and
+    MAIL_BACKGROUND_SENDER is on; the leases make one sender per worker process safe.
+    """
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        self._app = app
+        self._interval = interval
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._start_lock = threading.Lock()
+        self._started = False
+        self._thread = threading.Thread(target=self._run, name="ride-hailer-outbox", daemon=True)
+
+    @property
+    def started(self) -> bool:
+        """Whether the thread was started."""
+        return self._started
+
+    def start_once(self) -> None:
+        """Start the thread unless it runs already (thread-safe)."""
+        with self._start_lock:
+            if not self._started:
+                self._started = True
+                self._thread.start()
+
+    def wake(self) -> None:
+        """Send soon (a mail was just queued)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop after the current run."""
+        self._stopped.set()
+        self._wake.set()
+        if self._started:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                with self._app.app_context():
+                    deliver_outbox()
+            except Exception:  # keep the thread alive; the next run retries
+                log.exception("outbox sender run failed")
+            self._wake.wait(self._interval)
+            self._wake.clear()
+
+
+def wake_sender() -> None:
+    """Tell this app's background sender, if any, that mail was queued."""
+    sender = current_app.extensions.get(SENDER_EXTENSION)
+    if sender is not None:
+        sender.wake()
+
+
+def init_app(app: Flask) -> None:
+    """Start the background sender with the first request, when SMTP is configured.
+
+    Never in testing; never in CLI commands or before a pre-forking server forks (it starts
+    lazily in the process that serves requests).
+    """
+    if not (app.config["SMTP_HOST"] and app.config["MAIL_BACKGROUND_SENDER"] and not app.testing):
+        return
+    sender = OutboxSender(app, float(app.config["MAIL_SEND_INTERVAL"]))
+    app.extensions[SENDER_EXTENSION] = sender
+
+    @app.before_request
+    def start_outbox_sender() -> None:
+        sender.start_once()

@@ -9,6 +9,7 @@ import json
 import re
 import socket
 import threading
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from ride_hailer_service import create_app
 from ride_hailer_service.errors import ConfigurationError
+from ride_hailer_service.mail import SENDER_EXTENSION
 from ride_hailer_service.admin import create_user
 from ride_hailer_service.models import LoginAttempt, OutboxMail, Ride, db
 
@@ -551,3 +553,37 @@ def test_reset_mail_is_written_in_the_language_of_the_request(app, user, languag
     [mail] = outbox(app)
     assert mail.subject == subject
     assert mail.body.startswith(greeting + "\n") and "60" in mail.body and "/account/reset/" in mail.body
+
+
+# 2b. The optional background sender
+
+
+def test_background_sender_mails_the_reset_link_soon_after_the_request(app, database, user, smtp_server):
+    server = smtp_server()
+    served = create_app({**database, "SECRET_KEY": "k", "ISSUER": "http://127.0.0.1", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": server.port, "SMTP_STARTTLS": False})
+    assert not served.extensions[SENDER_EXTENSION].started  # not in CLI commands: only with requests
+    try:
+        request_reset(served.test_client())
+        deadline = time.monotonic() + 30  # generous bound: fails rather than hangs
+        while not server.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(server.messages) == 1
+        assert "/account/reset/" in email.message_from_bytes(server.messages[0], policy=email.policy.default).get_content()
+    finally:
+        served.extensions[SENDER_EXTENSION].stop()
+        with served.app_context():
+            db.engine.dispose()
+    [mail] = outbox(app)
+    assert mail.sent_at is not None
+
+
+def test_no_background_sender_in_testing_or_without_smtp(database, tmp_path):
+    testing = create_app({**database, "TESTING": True, "SMTP_HOST": "127.0.0.1"})
+    without_smtp = create_app({**database, "SECRET_KEY": "k", "ISSUER": "http://127.0.0.1"})
+    for made in (testing, without_smtp):
+        made.test_client().get("/account/recover")
+    assert SENDER_EXTENSION not in testing.extensions and SENDER_EXTENSION not in without_smtp.extensions
+    assert not [thread for thread in threading.enumerate() if thread.name == "ride-hailer-outbox"]
+    for made in (testing, without_smtp):
+        with made.app_context():
+            db.engine.dispose()
