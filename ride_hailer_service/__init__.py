@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import DEFAULTS, check_lifetimes, default_database_url, sqlalchemy_url
+from .config import DEFAULTS, check_issuer, check_lifetimes, default_database_url, sqlalchemy_url
 from .db import configure_engine, engine_options
 from .errors import ConfigurationError
 from .models import db
@@ -51,7 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
-    from . import cli, web
+    from . import cli, mail, web
     from .views import account, api, oauth
 
     csrf = CSRFProtect(app)
@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app, csrf)
     account.init_app(app)
     cli.init_app(app)
+    mail.init_app(app)
     return app
 
 
@@ -78,4 +79,10 @@ def _check_settings(app: Flask) -> None:
                 "RIDE_HAILER_SECRET_KEY is not set: set it to a long random value"
             )
         app.config["SECRET_KEY"] = os.urandom(32).hex()
+    if app.config["ISSUER"]:
+        app.config["ISSUER"] = check_issuer(app.config["ISSUER"])
+    elif not (app.debug or app.testing):
+        raise ConfigurationError(
+            "RIDE_HAILER_ISSUER is not set: set it to the service's public https URL"
+        )
     check_lifetimes(app.config)

@@ -1,17 +1,18 @@
-"""Accounts: sign-in with throttling, sign-up, password reset links and the mail outbox."""
+"""Accounts: sign-in with throttling, sign-up and password reset links."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 from collections.abc import Callable
-from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
 
 from .errors import BadCredentials, EmailTaken, LoginThrottled
-from .models import LoginAttempt, OutboxMail, PasswordReset, User, db, utcnow
+from .mail import queue_mail, wake_sender
+from .models import LoginAttempt, PasswordReset, Token, User, db, utcnow
+from .oauth import revoke_family
 from .security import PasswordHashing, new_secret, token_digest
 
 log = logging.getLogger(__name__)
@@ -88,36 +89,50 @@ def authenticate(email: str, password: str, address: str) -> User:
 
 
 def start_password_reset(email: str, address: str, link_for: Callable[[str], str]) -> None:
-    """Mail a one-time reset link when the account exists; do the same work either way.
+    """Queue a one-time reset link mail when the account exists; do the same work either way.
 
-    Requests are throttled per client address (silently: the page answers the same) so the
-    form cannot be used to flood someone's mailbox.
+    Both paths build the mail, commit and return: nothing is sent inside the request
+    (`flask send-outbox` delivers), so the answer's timing does not tell whether the email
+    has an account. Requests are throttled per client address (silently: the page answers
+    the same) so the form cannot be used to flood someone's mailbox.
     """
     config = current_app.config
     key = "recover:" + address[:80]
     since = utcnow() - dt.timedelta(seconds=int(config["LOGIN_THROTTLE_WINDOW"]))
     throttled = _failures(key, since) >= int(config["RECOVERY_THROTTLE_PER_ADDRESS"])
     db.session.add(LoginAttempt(key=key))
-    db.session.commit()
     user = None if throttled else find_user(email)
     secret = new_secret()
-    if user is None:
-        passwords().verify(None, secret)  # similar time as the path that writes and mails
-        return
-    lifetime = dt.timedelta(seconds=int(current_app.config["PASSWORD_RESET_LIFETIME"]))
-    db.session.add(
-        PasswordReset(token_digest=token_digest(secret), user_id=user.id, expires_at=utcnow() + lifetime)
-    )
-    body = (
-        f"Hello {user.name},\n\n"
-        "Someone asked to reset the password of your Ride Hailer account.\n"
-        f"Open this link within {lifetime.seconds // 60} minutes to choose a new password:\n\n"
-        f"{link_for(secret)}\n\n"
-        "If it was not you, ignore this mail; your password stays the same.\n"
-    )
-    queue_mail(user.email, "Reset your Ride Hailer password", body)
+    lifetime = dt.timedelta(seconds=int(config["PASSWORD_RESET_LIFETIME"]))
+    subject, body = _reset_mail(user.name if user else "", lifetime, link_for(secret))
+    if user is not None:
+        db.session.add(
+            PasswordReset(token_digest=token_digest(secret), user_id=user.id, expires_at=utcnow() + lifetime)
+        )
+        mail = queue_mail(user.email, subject, body)
+        db.session.flush()
+        log.info("mail %s queued in the outbox", mail.id)
     db.session.commit()
-    deliver_outbox()
+    wake_sender()  # on both paths: another thread sends (or finds nothing); this request returns
+
+
+def _reset_mail(name: str, lifetime: dt.timedelta, link: str) -> tuple[str, str]:
+    """Subject and body of the reset mail, in the language of the request asking for it."""
+    minutes = int(lifetime.total_seconds()) // 60
+    body = "\n".join(
+        (
+            _("Hello %(name)s,", name=name),
+            "",
+            _("Someone asked to reset the password of your Ride Hailer account."),
+            _("Open this link within %(minutes)s minutes to choose a new password:", minutes=minutes),
+            "",
+            link,
+            "",
+            _("If it was not you, ignore this mail; your password stays the same."),
+            "",
+        )
+    )
+    return _("Reset your Ride Hailer password"), body
 
 
 def find_reset(secret: str) -> PasswordReset | None:
@@ -131,45 +146,35 @@ def find_reset(secret: str) -> PasswordReset | None:
 
 
 def complete_password_reset(reset: PasswordReset, password: str) -> User:
-    """Set the new password and spend the link."""
+    """Set the new password, spend the link and end everything the old password opened.
+
+    Every link (token family) of the account is revoked, the account's other open reset
+    links are spent and its failed-sign-in throttle is cleared: whoever knew the old
+    password or holds an old token loses access.
+    """
     user = db.session.get(User, reset.user_id)
     assert user is not None
+    now = utcnow()
     user.password_hash = passwords().hash(password)
-    reset.used_at = utcnow()
+    reset.used_at = now
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    families = db.session.execute(
+        select(Token.family_id)
+        .where(Token.user_id == user.id, Token.revoked_at.is_(None))
+        .distinct()
+    ).scalars().all()
+    for family_id in families:
+        revoke_family(family_id, "password reset")
+    db.session.execute(
+        update(Token)
+        .where(Token.user_id == user.id, Token.family_id.is_(None), Token.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    account_key, _ = _throttle_keys(user.email, "")
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == account_key))
     db.session.commit()
     return user
-
-
-def queue_mail(recipient: str, subject: str, body: str) -> OutboxMail:
-    """Store a mail in the outbox (the caller commits)."""
-    mail = OutboxMail(recipient=recipient, subject=subject, body=body)
-    db.session.add(mail)
-    return mail
-
-
-def deliver_outbox() -> None:
-    """Send unsent outbox mail by SMTP when configured; otherwise log that it waits."""
-    config = current_app.config
-    pending = db.session.execute(select(OutboxMail).where(OutboxMail.sent_at.is_(None))).scalars().all()
-    for mail in pending:
-        if not config["SMTP_HOST"]:
-            log.info("mail %s queued in the outbox (no SMTP configured)", mail.id)
-            continue
-        message = EmailMessage()
-        message["From"] = config["MAIL_FROM"]
-        message["To"] = mail.recipient
-        message["Subject"] = mail.subject
-        message.set_content(mail.body)
-        try:
-            with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=10) as smtp:
-                if config["SMTP_STARTTLS"]:
-                    smtp.starttls()
-                if config["SMTP_USERNAME"]:
-                    smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-                smtp.send_message(message)
-            mail.sent_at = utcnow()
-            log.info("mail %s sent", mail.id)
-        except (OSError, smtplib.SMTPException) as error:
-            mail.last_error = type(error).__name__
-            log.warning("mail %s stays in the outbox: %s", mail.id, type(error).__name__)
-    db.session.commit()

@@ -17,6 +17,9 @@ MAX_AUTHORIZATION_CODE_LIFETIME = 300
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
+    #: RFC 8414 issuer and base of every published URL (metadata, reset links); required
+    #: outside debug/testing, where the request's own root is used instead
+    "ISSUER": None,
     "DATABASE_URL": None,
     #: PostgreSQL only: schema put first on the search_path (tests isolate themselves with it)
     "DATABASE_SCHEMA": None,
@@ -27,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "REFRESH_TOKEN_IDLE_LIFETIME": 365 * 24 * 3600,
     "REFRESH_TOKEN_GRACE_PERIOD": 120,
     "PASSWORD_RESET_LIFETIME": 3600,
+    #: seconds a sign-in stays valid for the one authorization request it was made for
+    "LOGIN_SESSION_LIFETIME": 600,
     "LOGIN_THROTTLE_WINDOW": 900,
     "LOGIN_THROTTLE_PER_ACCOUNT": 5,
     "LOGIN_THROTTLE_PER_ADDRESS": 30,
@@ -39,6 +44,14 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": True,
     "MAIL_FROM": "Ride Hailer <no-reply@ride-hailer.example>",
+    #: `flask send-outbox` gives a mail up after this many failed SMTP attempts
+    "MAIL_MAX_ATTEMPTS": 8,
+    #: seconds before the first retry of a failed mail; doubles with every attempt
+    "MAIL_RETRY_DELAY": 60,
+    #: with SMTP configured (and outside testing) send from a background thread per process
+    "MAIL_BACKGROUND_SENDER": True,
+    #: seconds between two runs of the background sender
+    "MAIL_SEND_INTERVAL": 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,
@@ -46,6 +59,28 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "MAX_CONTENT_LENGTH": 64 * 1024,
 }
+
+
+def check_issuer(value: Any) -> str:
+    """The issuer without a trailing slash; https (http only for loopback), no query or fragment."""
+    from urllib.parse import urlsplit
+
+    from .web import is_loopback_host
+
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (
+        parts is None
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+        or not (parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.netloc)))
+    ):
+        raise ConfigurationError(
+            "RIDE_HAILER_ISSUER must be the service's public https URL, like https://rides.example.com"
+            " (no query or fragment; http only for loopback)"
+        )
+    return value.rstrip("/")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -74,9 +109,14 @@ def check_lifetimes(config: dict[str, Any]) -> None:
         "REFRESH_TOKEN_IDLE_LIFETIME",
         "REFRESH_TOKEN_GRACE_PERIOD",
         "PASSWORD_RESET_LIFETIME",
+        "LOGIN_SESSION_LIFETIME",
     ):
         value = config[key]
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigurationError(f"RIDE_HAILER_{key} must be a positive number of seconds")
+    for key, least in (("MAIL_MAX_ATTEMPTS", 1), ("MAIL_RETRY_DELAY", 0), ("MAIL_SEND_INTERVAL", 1)):
+        value = config[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise ConfigurationError(f"RIDE_HAILER_{key} must be a whole number of at least {least}")
     if config["AUTHORIZATION_CODE_LIFETIME"] > MAX_AUTHORIZATION_CODE_LIFETIME:
         raise ConfigurationError("RIDE_HAILER_AUTHORIZATION_CODE_LIFETIME must be at most 300")

@@ -12,6 +12,7 @@ ServiceError
       +-- InvalidAccessToken 401 invalid_token
       +-- InsufficientScope  403 insufficient_scope
       +-- NoActiveRide       404 no_active_ride
+      +-- IdempotencyKeyReused 422 idempotency_key_reused
 """
 from __future__ import annotations
 
@@ -79,3 +80,10 @@ class NoActiveRide(ApiError):
 
     status_code = 404
     error = "no_active_ride"
+
+
+class IdempotencyKeyReused(ApiError):
+    """An Idempotency-Key already used for an order with another body (422)."""
+
+    status_code = 422
+    error = "idempotency_key_reused"

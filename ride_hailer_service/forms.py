@@ -8,6 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+#: Longest password accepted anywhere (sign-up, reset, login).
+MAX_PASSWORD_LENGTH = 200
+
 #: Deliberately loose: one @, something on each side, a dot in the domain.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -37,7 +40,12 @@ class LoginForm(FlaskForm):
 
     email = _email_field()
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(message=_l("Enter your password."))]
+        _l("Password"),
+        validators=[
+            DataRequired(message=_l("Enter your password.")),
+            # no argon2 work on huge inputs; no account has a longer password (sign-up caps it)
+            Length(max=MAX_PASSWORD_LENGTH, message=_l("The email or password is not correct. Use your Ride Hailer account, not your Amazon account.")),
+        ],
     )
 
 
@@ -56,7 +64,7 @@ class SignupForm(FlaskForm):
     email = _email_field()
     password = PasswordField(
         _l("Choose a password"),
-        validators=[Length(min=8, max=200, message=_l("Use at least 8 characters."))],
+        validators=[Length(min=8, max=MAX_PASSWORD_LENGTH, message=_l("Use at least 8 characters."))],
     )
 
 
@@ -71,5 +79,5 @@ class ResetForm(FlaskForm):
 
     password = PasswordField(
         _l("New password"),
-        validators=[Length(min=8, max=200, message=_l("Use at least 8 characters."))],
+        validators=[Length(min=8, max=MAX_PASSWORD_LENGTH, message=_l("Use at least 8 characters."))],
     )

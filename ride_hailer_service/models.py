@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -201,6 +202,14 @@ class Ride(db.Model):  # type: ignore[name-defined,misc]
     fare_cents: Mapped[int] = mapped_column(Integer, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    #: the order's Idempotency-Key header, unique per user (NULL: none sent)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: SHA-256 of the order's normalized body, to refuse a reused key with another body
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_rides_user_id_idempotency_key"),
+    )
 
 
 class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
@@ -226,6 +235,10 @@ class OutboxMail(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: delivery attempts so far (bounded by MAIL_MAX_ATTEMPTS)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    #: not before this time: a sender's lease while it sends, then the retry back-off
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class LoginAttempt(db.Model):  # type: ignore[name-defined,misc]

@@ -5,7 +5,7 @@ import ipaddress
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale, gettext as _
 from flask_wtf.csrf import CSRFError
@@ -50,6 +50,12 @@ def is_loopback_host(host: str) -> bool:
 def wants_json() -> bool:
     """True when the current path is part of the machine-facing API."""
     return request.path.startswith(JSON_PREFIXES)
+
+
+def public_url(path: str) -> str:
+    """Absolute URL of a path: under RIDE_HAILER_ISSUER, else (debug/testing) the request root."""
+    base = current_app.config["ISSUER"] or request.url_root.rstrip("/")
+    return base + path
 
 
 def json_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> Response:
@@ -113,7 +119,7 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.path.startswith(("/oauth/", "/account/")):
+        if request.path.startswith(("/oauth/", "/account/", "/api/")):
             response.headers["Cache-Control"] = "no-store"
         return response
 

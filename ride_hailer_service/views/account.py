@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..accounts import (
@@ -15,6 +15,8 @@ from ..accounts import (
 )
 from ..forms import RecoverForm, ResetForm, SignupForm
 from ..models import db
+from ..web import public_url
+from .oauth import sign_in_for
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -44,9 +46,8 @@ def signup() -> Any:
             ]
         else:
             db.session.commit()
-            session.clear()
-            session["user_id"] = user.id
             if next_url:
+                sign_in_for(user.id, next_url)
                 return redirect(next_url)
             return render_template("message.html", message=_("Your account is ready."))
     return render_template("signup.html", form=form, next_url=next_url)
@@ -61,7 +62,7 @@ def recover() -> Any:
         start_password_reset(
             form.email.data or "",
             request.remote_addr or "",
-            lambda secret: url_for("account.reset", secret=secret, next=next_url, _external=True),
+            lambda secret: public_url(url_for("account.reset", secret=secret, next=next_url)),
         )
         return render_template(
             "message.html",
@@ -86,9 +87,8 @@ def reset(secret: str) -> Any:
     form = ResetForm()
     if form.validate_on_submit():
         user = complete_password_reset(reset_row, form.password.data or "")
-        session.clear()
-        session["user_id"] = user.id
         if next_url:
+            sign_in_for(user.id, next_url)
             return redirect(next_url)
         return render_template("message.html", message=_("Your new password is set."))
     db.session.rollback()

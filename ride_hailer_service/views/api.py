@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import ResourceProtector
@@ -10,8 +11,15 @@ from authlib.oauth2.rfc6750 import InsufficientScopeError
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from ..errors import BadApiRequest, InsufficientScope, InvalidAccessToken, NoActiveRide
+from ..errors import (
+    BadApiRequest,
+    IdempotencyKeyReused,
+    InsufficientScope,
+    InvalidAccessToken,
+    NoActiveRide,
+)
 from ..models import Ride, Token, User, db
 from ..oauth import create_resource_protector
 from ..security import new_secret
@@ -28,6 +36,12 @@ CURRENCY = "USD"
 
 #: Longest destination accepted.
 MAX_DESTINATION_LENGTH = 200
+
+#: Header making POST /rides safe to retry (draft-ietf-httpapi-idempotency-key-header).
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+
+#: Longest Idempotency-Key accepted (Alexa's request ids are far shorter).
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
 #: Ride states; only `cancelled` ends a ride in this reference service.
 ACTIVE_STATUS = "requested"
@@ -116,14 +130,42 @@ def fare_estimate() -> Response:
     )
 
 
+def _idempotency_key() -> str | None:
+    """The order's Idempotency-Key header, if sent; 400 when it cannot be used."""
+    key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+    if key is None:
+        return None
+    if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not all(32 < ord(ch) < 127 for ch in key):
+        raise BadApiRequest(
+            f"{IDEMPOTENCY_KEY_HEADER} must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters."
+        )
+    return key
+
+
+def _earlier_order(user: User, key: str, digest: str) -> Ride | None:
+    """The ride already ordered with this key, or None; 422 when its body differed."""
+    ride = db.session.execute(
+        select(Ride).where(Ride.user_id == user.id, Ride.idempotency_key == key)
+    ).scalar_one_or_none()
+    if ride is not None and ride.request_digest != digest:
+        raise IdempotencyKeyReused(
+            f"This {IDEMPOTENCY_KEY_HEADER} was already used for an order with another body."
+        )
+    return ride
+
+
 @bp.post("/rides")
 def order_ride() -> tuple[Response, int]:
-    """Order a ride to the body's destination."""
+    """Order a ride to the body's destination; a repeated Idempotency-Key returns the same ride."""
     _, user = require("rides:write")
+    key = _idempotency_key()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadApiRequest('Send a JSON body like {"destination": "Airport"}.')
     destination = _destination(body.get("destination"))
+    digest = hashlib.sha256(json.dumps({"destination": destination}).encode()).hexdigest()
+    if key is not None and (earlier := _earlier_order(user, key, digest)) is not None:
+        return jsonify(_ride_json(earlier)), 200
     cents, eta = _quote(destination)
     ride = Ride(
         public_id="ride_" + new_secret(12),
@@ -133,9 +175,19 @@ def order_ride() -> tuple[Response, int]:
         eta_minutes=eta,
         fare_cents=cents,
         currency=CURRENCY,
+        idempotency_key=key,
+        request_digest=digest if key is not None else None,
     )
     db.session.add(ride)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # a racing request with the same key won: answer with its ride
+        db.session.rollback()
+        earlier = _earlier_order(user, key, digest) if key is not None else None
+        if earlier is None:
+            raise
+        return jsonify(_ride_json(earlier)), 200
     return jsonify(_ride_json(ride)), 201
 
 

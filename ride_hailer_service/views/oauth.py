@@ -1,7 +1,11 @@
 """Authorization endpoint (login + consent pages), token, revocation and metadata."""
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
@@ -28,7 +32,7 @@ from ..config import SCOPES
 from ..forms import ConsentForm, LoginForm
 from ..models import User, db
 from ..oauth import CLIENT_AUTH_METHODS, PKCE_METHOD, create_authorization_server
-from ..web import html_error, json_error
+from ..web import html_error, json_error, public_url
 
 bp = Blueprint("oauth", __name__)
 
@@ -51,10 +55,45 @@ def server() -> AuthorizationServer:
     return current_app.extensions[SERVER_EXTENSION]
 
 
+def _request_digest(items: list[tuple[str, str]]) -> str:
+    """Digest of an authorization request's parameters (order and encoding do not matter)."""
+    return hashlib.sha256(json.dumps(sorted(items)).encode()).hexdigest()
+
+
+def sign_in_for(user_id: int, authorize_path: str) -> None:
+    """Sign the user in for this one authorization request (`/oauth/authorize?...`) only.
+
+    A shared web view (the Alexa app) must not show the next, unrelated linking flow as
+    already signed in: the sign-in is bound to a digest of the request's parameters and
+    lasts LOGIN_SESSION_LIFETIME seconds; the consent decision ends it.
+    """
+    items = parse_qsl(urlsplit(authorize_path).query, keep_blank_values=True)
+    session.clear()
+    session["user_id"] = user_id
+    session["login_request"] = _request_digest(items)
+    session["login_at"] = int(time.time())
+
+
+def sign_out() -> None:
+    """End the sign-in of the linking flow."""
+    for key in ("user_id", "login_request", "login_at"):
+        session.pop(key, None)
+
+
 def current_user() -> User | None:
-    """The user signed in during this linking flow, if any."""
+    """The user signed in for this very authorization request, recently; else None."""
     user_id = session.get("user_id")
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if not isinstance(user_id, int):
+        return None
+    login_at = session.get("login_at")
+    fresh = isinstance(login_at, int) and 0 <= time.time() - login_at <= int(
+        current_app.config["LOGIN_SESSION_LIFETIME"]
+    )
+    same_request = session.get("login_request") == _request_digest(list(request.args.items(multi=True)))
+    if not (fresh and same_request):
+        sign_out()  # another linking flow, or too old: ask for the password again
+        return None
+    return db.session.get(User, user_id)
 
 
 def authorize_url() -> str:
@@ -108,7 +147,7 @@ def authorize() -> Any:
             except ValueError:
                 return _authorization_error(OAuth2Error())
             db.session.commit()
-            session.pop("user_id", None)
+            sign_out()
             return response
 
     form = LoginForm()
@@ -127,8 +166,7 @@ def authorize() -> Any:
                     _("The email or password is not correct. Use your Ride Hailer account, not your Amazon account.")
                 ]
             else:
-                session.clear()
-                session["user_id"] = signed_in.id
+                sign_in_for(signed_in.id, authorize_url())
                 return redirect(authorize_url())
         return render_template("login.html", form=form, **context), 200
 
@@ -137,9 +175,22 @@ def authorize() -> Any:
     return render_template("login.html", form=form, **context)
 
 
+def uses_two_client_auth_methods() -> bool:
+    """HTTP Basic and a body client_secret at once (RFC 6749 section 2.3.1 forbids it)."""
+    basic = request.headers.get("Authorization", "").strip().lower().startswith("basic ")
+    return basic and "client_secret" in request.form
+
+
+TWO_METHODS_DESCRIPTION = (
+    "Authenticate the client with one method only: HTTP Basic or client_secret in the body."
+)
+
+
 @bp.route("/oauth/token", methods=["POST"])
 def issue_token() -> Response:
     """Code exchange and refresh (client_secret_basic or client_secret_post)."""
+    if uses_two_client_auth_methods():
+        return json_error(400, "invalid_request", TWO_METHODS_DESCRIPTION)
     try:
         response = server().create_token_response()
     except ValueError:
@@ -152,6 +203,8 @@ def issue_token() -> Response:
 @bp.route("/oauth/revoke", methods=["POST"])
 def revoke_token() -> Response:
     """RFC 7009 token revocation."""
+    if uses_two_client_auth_methods():
+        return json_error(400, "invalid_request", TWO_METHODS_DESCRIPTION)
     try:
         response = server().create_endpoint_response("revocation")
     except ValueError:
@@ -164,13 +217,13 @@ def revoke_token() -> Response:
 @bp.route("/.well-known/oauth-authorization-server")
 def metadata() -> Response:
     """RFC 8414 authorization server metadata."""
-    issuer = request.url_root.rstrip("/")
+    issuer = public_url("")
     data = AuthorizationServerMetadata(
         {
             "issuer": issuer,
-            "authorization_endpoint": url_for("oauth.authorize", _external=True),
-            "token_endpoint": url_for("oauth.issue_token", _external=True),
-            "revocation_endpoint": url_for("oauth.revoke_token", _external=True),
+            "authorization_endpoint": public_url(url_for("oauth.authorize")),
+            "token_endpoint": public_url(url_for("oauth.issue_token")),
+            "revocation_endpoint": public_url(url_for("oauth.revoke_token")),
             "scopes_supported": list(SCOPES),
             "response_types_supported": ["code", "token"],
             "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],

@@ -23,6 +23,7 @@ def test_service_refuses_to_start_without_secret_key_outside_debug(monkeypatch, 
 
 def test_settings_come_from_prefixed_environment_then_test_config(monkeypatch, tmp_path):
     monkeypatch.setenv("RIDE_HAILER_SECRET_KEY", "from-env")
+    monkeypatch.setenv("RIDE_HAILER_ISSUER", "https://rides.example.com")
     monkeypatch.setenv("RIDE_HAILER_ACCESS_TOKEN_LIFETIME", "600")
     monkeypatch.setenv("RIDE_HAILER_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite")
     app = create_app({"REFRESH_TOKEN_GRACE_PERIOD": 30})
@@ -89,7 +90,9 @@ def test_cli_init_db_then_create_user_and_alexa_client(tmp_path):
         assert f"https://{region}/api/skill/link/M2VENDOR" in result.output
     with app.app_context():
         client = db.session.execute(select(Client)).scalar_one()
-        assert client.client_secret_digest == token_digest(printed["clientSecret"])
+        secret = result.output.splitlines()[result.output.splitlines().index(next(line for line in result.output.splitlines() if line.startswith("Client secret"))) + 1]
+        assert "clientSecret" not in printed
+        assert client.client_secret_digest == token_digest(secret)
         assert client.token_endpoint_auth_method == "client_secret_post"
         assert db.session.execute(select(User.email)).scalar_one() == "ann@example.com"
         db.engine.dispose()
