@@ -35,7 +35,9 @@ class DemoAccounts:
 
 def migrate(database_url: str, secret_key: str, log_path: Path) -> None:
     """Run `flask --app ride_hailer_service init-db` (Alembic migrations), output to ``log_path``."""
-    environ = {**clean_environ(), "RIDE_HAILER_DATABASE_URL": database_url, "RIDE_HAILER_SECRET_KEY": secret_key}
+    environ = {**clean_environ(), "RIDE_HAILER_DATABASE_URL": database_url, "RIDE_HAILER_SECRET_KEY": secret_key,
+               # The service refuses to start without its issuer; the CLI serves no URL.
+               "RIDE_HAILER_ISSUER": "http://127.0.0.1"}
     with open(log_path, "ab") as log:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "ride_hailer_service", "init-db"],
                                 env=environ, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -48,7 +50,7 @@ def initialise_database(database_url: str, secret_key: str, password: str, log_p
                         scheme: str = DEMO_SCHEME) -> DemoAccounts:
     """Migrate the database, then create the demo user and the Alexa client (admin helpers)."""
     migrate(database_url, secret_key, log_path)
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret_key})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret_key, "ISSUER": "http://127.0.0.1"})
     with app.app_context():
         create_user(DEMO_EMAIL, password, DEMO_NAME)
         client, secret = create_alexa_client(DEMO_VENDOR_ID, scheme, client_id=DEMO_CLIENT_ID)

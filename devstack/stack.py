@@ -223,13 +223,15 @@ class DevStack:
             self.signing = SigningFiles.create(config.state_dir / "pki")
             self._chain = ChainServer(self.signing.chain_pem)
             base_env = clean_environ()
+            service_port = config.service_port or free_port()
             service_env = {
                 **base_env,
                 "RIDE_HAILER_DATABASE_URL": config.database_url,
                 "RIDE_HAILER_SECRET_KEY": config.service_secret_key,
+                "RIDE_HAILER_ISSUER": f"http://127.0.0.1:{service_port}",
             }
             self.service = ServerProcess(
-                "the Ride Hailer service", "ride_hailer_service:create_app()", config.service_port or free_port(),
+                "the Ride Hailer service", "ride_hailer_service:create_app()", service_port,
                 chdir=ROOT, environ=service_env, log_path=config.state_dir / "service.log",
                 ready_path="/.well-known/oauth-authorization-server")
             skill_env = {

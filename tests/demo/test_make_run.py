@@ -1,6 +1,9 @@
 """`make run`: both servers up until Ctrl-C, usable with the printed `linkcheck simulate` line."""
 from __future__ import annotations
 
+import datetime
+import json
+
 import os
 import shlex
 import signal
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import requests
 
+from devstack.database import DEMO_SKILL_ID
 from devstack.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +80,12 @@ def test_make_run_serves_both_until_ctrl_c_and_the_printed_simulate_line_links_a
         assert (tmp_path / "state" / "credentials.env").stat().st_mode & 0o077 == 0
         metadata = requests.get(f"http://127.0.0.1:{service_port}/.well-known/oauth-authorization-server", timeout=10)
         assert metadata.json()["token_endpoint"].endswith("/oauth/token")
-        launch = (ROOT / "tests" / "webservice" / "fixtures" / "launch_request.json").read_bytes()
+        envelope = json.loads((ROOT / "tests" / "webservice" / "fixtures" / "launch_request.json").read_text())
+        # Fresh and for this skill, so the refusal is about the missing signature (checked last).
+        envelope["request"]["timestamp"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for holder in (envelope["session"], envelope["context"]["System"]):
+            holder["application"]["applicationId"] = DEMO_SKILL_ID
+        launch = json.dumps(envelope).encode()
         unsigned = requests.post(f"http://127.0.0.1:{skill_port}/alexa", data=launch,
                                  headers={"Content-Type": "application/json"}, timeout=10)
         assert unsigned.status_code == 400
