@@ -41,3 +41,9 @@ translations: setup
 	$(BIN)/pybabel extract -F ride_hailer_service/babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o ride_hailer_service/translations/messages.pot ride_hailer_service
 	$(BIN)/pybabel update -i ride_hailer_service/translations/messages.pot -d ride_hailer_service/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d ride_hailer_service/translations
+
+# --- Benchmarks (issue 7) ---
+.PHONY: bench
+## bench: the performance figures side by side (table + bench/results.json); BENCH_QUICK=1 for a smoke run
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
