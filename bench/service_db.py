@@ -145,6 +145,11 @@ class Database:
                     with cursor.copy(f'COPY "{self.schema}".{table} ({", ".join(columns)}) FROM STDIN') as copy:
                         for row in rows:
                             copy.write_row(row)
+                    # COPY with explicit ids does not move the id sequence: move it past them.
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence('\"{self.schema}\".{table}', 'id'), "
+                        f'(SELECT max(id) FROM "{self.schema}".{table}))'
+                    )
                     cursor.execute(f'ANALYZE "{self.schema}".{table}')
                 connection.commit()
 
