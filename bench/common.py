@@ -87,6 +87,11 @@ def interleaved_samples(variants: dict[str, Callable[[], Any]], count: int) -> d
     return samples
 
 
+def paired_ratio(numerator: Sequence[float], denominator: Sequence[float]) -> float:
+    """Median of round-by-round ratios: robust to load that drifts during the run."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator))
+
+
 @dataclass
 class Row:
     """One line of the table: a figure, what was measured, its target and verdict."""
