@@ -57,3 +57,9 @@ run: setup
 .PHONY: soak
 soak: setup
 	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest tests/reliability -q --hypothesis-show-statistics $(PYTEST_ARGS)
+
+# --- Benchmarks (issue 7) ---
+.PHONY: bench
+## bench: the performance figures side by side (table + bench/results.json); BENCH_QUICK=1 for a smoke run
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)

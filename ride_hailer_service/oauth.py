@@ -83,14 +83,18 @@ def revoke_family(family_id: int | None, reason: str) -> None:
     log.warning("revoked token family %s: %s", family_id, reason)
 
 
-def _lock_family(family_id: int) -> None:
-    """Row-lock a family (PostgreSQL SELECT ... FOR UPDATE; SQLite is serialized already)."""
+def _lock_family(token: Token) -> None:
+    """Row-lock a family, then re-read ``token`` (PostgreSQL FOR UPDATE; SQLite is serialized).
+
+    Only the family's first token (``id == family_id``) is locked, so a refresh costs the
+    same however long the rotation chain has grown (one row a refresh, kept for reuse
+    detection); every refresh of the family takes this same lock first.
+    """
     db.session.execute(
-        select(Token)
-        .where(Token.family_id == family_id)
-        .order_by(Token.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        select(Token.id).where(Token.id == token.family_id).with_for_update()
+    ).all()
+    db.session.execute(
+        select(Token).where(Token.id == token.id).execution_options(populate_existing=True)
     ).all()
 
 
@@ -177,7 +181,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         ).scalar_one_or_none()
         if token is None or token.family_id is None:
             return None
-        _lock_family(token.family_id)
+        _lock_family(token)
         now = utcnow()
         if token.revoked_at is not None:
             return None

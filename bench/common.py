@@ -1,0 +1,114 @@
+"""Shared helpers: paths, run lengths, percentiles, timing loops and the result rows."""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDA_DIR = ROOT / "lambda"
+SKILL_FIXTURES = ROOT / "tests" / "skill" / "fixtures"
+#: Test helpers reused by the benchmarks (real servers on 127.0.0.1, the throw-away PKI).
+HELPER_DIRS = (ROOT / "tests" / "skill", ROOT / "tests" / "webservice")
+
+
+def setup_paths() -> None:
+    """Put lambda/, the repository root and the test helper folders on sys.path."""
+    for path in (LAMBDA_DIR, ROOT, *HELPER_DIRS):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+
+
+def quick() -> bool:
+    """BENCH_QUICK=1: a smoke run with tiny run lengths (numbers are not meaningful)."""
+    return os.environ.get("BENCH_QUICK", "").strip() not in ("", "0", "false", "no")
+
+
+def scaled(full: int, smoke: int) -> int:
+    """The run length for this mode."""
+    return smoke if quick() else full
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100), nearest-rank on sorted values."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def summary_us(samples_s: Sequence[float]) -> dict[str, float]:
+    """p50, p99 and mean of samples in seconds, in microseconds."""
+    return {
+        "p50_us": round(percentile(samples_s, 50) * 1e6, 1),
+        "p99_us": round(percentile(samples_s, 99) * 1e6, 1),
+        "mean_us": round(statistics.fmean(samples_s) * 1e6, 1) if samples_s else float("nan"),
+        "n": len(samples_s),
+    }
+
+
+def timed(call: Callable[[], Any]) -> float:
+    """Seconds one call takes."""
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def interleaved_batches(
+    variants: dict[str, Callable[[], Any]], rounds: int, batch: int
+) -> dict[str, list[float]]:
+    """Per-call seconds of each batch, variants alternating batch by batch (order flips each round)."""
+    names = list(variants)
+    per_call: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        order = names if index % 2 == 0 else list(reversed(names))
+        for name in order:
+            call = variants[name]
+            start = time.perf_counter()
+            for _ in range(batch):
+                call()
+            per_call[name].append((time.perf_counter() - start) / batch)
+    return per_call
+
+
+def interleaved_samples(variants: dict[str, Callable[[], Any]], count: int) -> dict[str, list[float]]:
+    """Seconds of single calls, variants alternating call by call (order flips each round)."""
+    names = list(variants)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(count):
+        order = names if index % 2 == 0 else list(reversed(names))
+        for name in order:
+            samples[name].append(timed(variants[name]))
+    return samples
+
+
+def paired_ratio(numerator: Sequence[float], denominator: Sequence[float]) -> float:
+    """Median of round-by-round ratios: robust to load that drifts during the run."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator))
+
+
+@dataclass
+class Row:
+    """One line of the table: a figure, what was measured, its target and verdict."""
+
+    figure: str
+    metric: str
+    measured: float
+    unit: str
+    target: str = ""
+    #: None when the row has no target (informational)
+    ok: Optional[bool] = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ratio_row(figure: str, metric: str, value: float, target: str, ok: bool, **details: Any) -> Row:
+    """A ratio row with its verdict."""
+    return Row(figure, metric, round(value, 3), "x", target, ok, details)

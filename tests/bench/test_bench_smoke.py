@@ -1,0 +1,34 @@
+"""The benchmark runner works (quick mode): it prints the table and writes results.json.
+
+No timing is asserted: benchmarks are not tests (see docs/bench.md).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_quick_run_prints_the_table_and_writes_every_figure_to_results_json(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    env = {**os.environ, "BENCH_QUICK": "1", "BENCH_RESULTS": str(results)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "figure" in done.stdout and "verdict" in done.stdout
+    data = json.loads(results.read_text())
+    assert set(data) >= {"machine", "generated_at", "seconds", "rows", "misses", "errors"}
+    assert data["errors"] == {}
+    assert data["machine"]["quick"] is True and data["machine"]["nproc"] >= 1
+    figures = {row["figure"].split()[0] for row in data["rows"]}
+    assert figures == {"1", "2", "3", "4", "5", "6", "7"}
+    for row in data["rows"]:
+        assert set(row) >= {"figure", "metric", "measured", "unit", "target", "ok"}
+        assert row["metric"] in done.stdout or row["metric"][:58] in done.stdout
+    targeted = [row for row in data["rows"] if row["target"]]
+    assert all(isinstance(row["ok"], bool) for row in targeted)
