@@ -44,7 +44,7 @@ class Gunicorn:
     def __init__(self, environ: dict[str, str]) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, **environ}
+        env = {**os.environ, **environ, "RIDE_HAILER_ISSUER": self.url}
         self.process = subprocess.Popen(
             [GUNICORN, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "ride_hailer_service:create_app()"],

@@ -61,7 +61,9 @@ class Database:
     @property
     def config(self) -> dict[str, Any]:
         """create_app settings for this database."""
-        config: dict[str, Any] = {"DATABASE_URL": self.url, "SECRET_KEY": SECRET_KEY}
+        # The service refuses to start without an issuer outside debug/testing.
+        config: dict[str, Any] = {"DATABASE_URL": self.url, "SECRET_KEY": SECRET_KEY,
+                                  "ISSUER": "http://127.0.0.1"}
         if self.schema:
             config["DATABASE_SCHEMA"] = self.schema
         return config
