@@ -1,0 +1,81 @@
+"""Suite 4: racing token requests over real HTTP against gunicorn (2 workers x 4 threads).
+
+What the service does (docs/service.md): a refresh token used again within the grace window
+issues a *sibling*; the first sibling that is used revokes the others, so exactly one chain
+survives. A code used a second time is refused (invalid_grant) and every token issued from it
+is revoked (RFC 6749 section 4.1.2), so a race on one code leaves no working link.
+"""
+from __future__ import annotations
+
+import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from .relsvc_harness import SOAK, exchange, link_code, linked_tokens, me, refresh
+
+RACERS = 50
+ROUNDS = 5 if SOAK else 1
+
+
+def _race(calls) -> list[requests.Response]:
+    """Run the calls at once: every thread waits at a barrier, then sends."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait(timeout=60)
+        with requests.Session() as session:
+            return call(session)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_fifty_racing_refreshes_answer_200_and_leave_exactly_one_working_chain(service, seeded, figures):
+    for round_number in range(ROUNDS):
+        registered = seeded.basic if round_number % 2 == 0 else seeded.post
+        tokens = linked_tokens(service.url, registered)
+        answers = _race([lambda s: refresh(service.url, registered, tokens["refresh_token"], s)] * RACERS)
+        statuses = [a.status_code for a in answers]
+        assert statuses == [200] * RACERS, [a.text for a in answers if a.status_code != 200][:3]
+        siblings = [a.json() for a in answers]
+        assert len({s["refresh_token"] for s in siblings}) == RACERS
+
+        # Alexa keeps one answer; try every sibling once, in an arbitrary order
+        order = list(range(RACERS))
+        random.Random(round_number).shuffle(order)
+        continued = [(i, refresh(service.url, registered, siblings[i]["refresh_token"])) for i in order]
+        working = [(i, a) for i, a in continued if a.status_code == 200]
+        assert len(working) == 1, [(i, a.status_code) for i, a in continued]
+        assert all(a.status_code == 400 and a.json()["error"] == "invalid_grant" for _, a in continued if a.status_code != 200)
+        assert working[0][0] == order[0]  # the first sibling used is the survivor
+
+        # the user stays linked: the surviving chain goes on and its access token works
+        survivor = working[0][1].json()
+        assert me(service.url, survivor["access_token"]).status_code == 200
+        after = refresh(service.url, registered, survivor["refresh_token"])
+        assert after.status_code == 200
+        assert me(service.url, after.json()["access_token"]).json()["email"] == seeded.email
+    figures.append(f"token races ({service.database.kind}): {ROUNDS} round(s) of {RACERS} racing refreshes, all 200, one chain survived each")
+
+
+def test_fifty_racing_exchanges_of_one_code_let_exactly_one_win_and_the_replays_revoke_it(service, seeded, figures):
+    for round_number in range(ROUNDS):
+        registered = seeded.post if round_number % 2 == 0 else seeded.basic
+        code = link_code(service.url, registered)
+        answers = _race([lambda s: exchange(service.url, registered, code, s)] * RACERS)
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses.count(200) == 1, statuses
+        assert statuses.count(400) == RACERS - 1, statuses
+        assert {a.json()["error"] for a in answers if a.status_code == 400} == {"invalid_grant"}
+
+        # the replays came after the winner (requests are serialized), so its tokens are revoked
+        winner = next(a.json() for a in answers if a.status_code == 200)
+        assert me(service.url, winner["access_token"]).status_code == 401
+        dead = refresh(service.url, registered, winner["refresh_token"])
+        assert dead.status_code == 400 and dead.json()["error"] == "invalid_grant"
+
+        # and linking again works at once
+        assert me(service.url, linked_tokens(service.url, registered)["access_token"]).status_code == 200
+    figures.append(f"code races ({service.database.kind}): {ROUNDS} round(s) of {RACERS} racing exchanges, one winner, revoked by the replays")
