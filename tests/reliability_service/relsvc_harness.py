@@ -213,9 +213,10 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def authorize_url(base: str, client_id: str) -> str:
+def authorize_url(base: str, client_id: str, state: str | None = None) -> str:
     """An authorization request as the Alexa app sends it."""
-    query = {"client_id": client_id, "redirect_uri": NA_REDIRECT, "response_type": "code", "scope": ALL_SCOPES, "state": "st-" + uuid.uuid4().hex}
+    state = state or "st-" + uuid.uuid4().hex
+    query = {"client_id": client_id, "redirect_uri": NA_REDIRECT, "response_type": "code", "scope": ALL_SCOPES, "state": state}
     return f"{base}/oauth/authorize?{urlencode(query)}"
 
 
