@@ -101,8 +101,10 @@ def start_password_reset(email: str, address: str, link_for: Callable[[str], str
     db.session.commit()
     user = None if throttled else find_user(email)
     secret = new_secret()
+    # The same argon2 work whether or not the account exists: without it an unknown email
+    # answered 2.5 times slower than a known one (found by tests/reliability_service).
+    passwords().verify(None, secret)
     if user is None:
-        passwords().verify(None, secret)  # similar time as the path that writes and mails
         return
     lifetime = dt.timedelta(seconds=int(current_app.config["PASSWORD_RESET_LIFETIME"]))
     db.session.add(

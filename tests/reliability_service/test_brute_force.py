@@ -175,3 +175,30 @@ def test_login_with_unknown_email_takes_about_as_long_as_with_known_email(databa
     )
     assert 0.5 <= ratio <= 2.0
 
+
+def test_recovery_with_unknown_email_takes_about_as_long_as_with_known_email(database, seeded, tmp_path: Path, figures):
+    """The reset form must not tell by its timing whether an account exists."""
+    service = ServiceProcess(database, tmp_path / "timing.log", workers=1, threads=1, extra_env={
+        "RIDE_HAILER_RECOVERY_THROTTLE_PER_ADDRESS": "100000",
+    }).start()
+    try:
+        with requests.Session() as session:
+            token = csrf_token(session.get(service.url + "/account/recover", timeout=30).text)
+
+            def attempt(email: str) -> None:
+                answer = session.post(service.url + "/account/recover", data={"email": email, "csrf_token": token}, timeout=30)
+                assert RECOVERY_ANSWER in answer.text
+
+            attempt(seeded.email)  # warm-up
+            known, unknown = [], []
+            for _ in range(TIMING_TRIES):
+                known.append(_median_seconds(lambda: attempt(seeded.email), 1))
+                unknown.append(_median_seconds(lambda: attempt("nobody.here@example.com"), 1))
+    finally:
+        service.stop()
+    ratio = statistics.median(unknown) / statistics.median(known)
+    figures.append(
+        f"recovery timing ({database.kind}): median known {statistics.median(known) * 1000:.1f} ms, "
+        f"unknown {statistics.median(unknown) * 1000:.1f} ms, ratio {ratio:.2f} over {TIMING_TRIES} tries each"
+    )
+    assert 0.5 <= ratio <= 2.0
