@@ -139,13 +139,17 @@ def free_port() -> int:
 
 @dataclass
 class ServiceProcess:
-    """gunicorn serving the service on 127.0.0.1 in its own process group."""
+    """gunicorn serving the service (or another app, e.g. the skill's web host) on 127.0.0.1 in its own process group."""
 
     database: Database
     log_path: Path
     workers: int = 2
     threads: int = 4
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: the WSGI app gunicorn loads, the folder it runs in, and a path that answers once ready
+    app: str = "ride_hailer_service:create_app()"
+    chdir: Path = REPO
+    ready_path: str = "/api/v1/openapi.json"
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -166,7 +170,7 @@ class ServiceProcess:
             sys.executable, "-m", "gunicorn",
             "--workers", str(self.workers), "--threads", str(self.threads),
             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "3", "--timeout", "60",
-            "ride_hailer_service:create_app()",
+            "--chdir", str(self.chdir), self.app,
         ]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True)
@@ -176,7 +180,7 @@ class ServiceProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if requests.get(self.url + "/api/v1/openapi.json", timeout=2).status_code == 200:
+                if requests.get(self.url + self.ready_path, timeout=2).status_code < 500:
                     return self
             except requests.RequestException:
                 pass
