@@ -41,3 +41,11 @@ translations: setup
 	$(BIN)/pybabel extract -F ride_hailer_service/babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o ride_hailer_service/translations/messages.pot ride_hailer_service
 	$(BIN)/pybabel update -i ride_hailer_service/translations/messages.pot -d ride_hailer_service/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d ride_hailer_service/translations
+
+# --- reliability suites of the service (issue 8, suites 3-7; docs/reliability-service.md) ---
+.PHONY: soak
+SOAK_PATHS ?= tests/reliability_service
+SOAK_TIMEOUT ?= 590
+## soak: the long runs (more schemathesis examples, race rounds and crash rounds, 60 s load), only on 127.0.0.1, bounded by SOAK_TIMEOUT seconds; prints figures
+soak: setup
+	RELIABILITY_SOAK=1 timeout --signal=INT --kill-after=20 $(SOAK_TIMEOUT) $(BIN)/python -m pytest $(SOAK_PATHS) -q -p no:cacheprovider

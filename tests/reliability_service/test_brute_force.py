@@ -135,7 +135,7 @@ def test_recovery_answers_are_identical_for_unknown_and_known_emails(throttled_s
     assert sorted(known.headers) == sorted(unknown.headers)
 
 
-TIMING_TRIES = 40 if SOAK else 12
+TIMING_TRIES = 30 if SOAK else 12
 
 
 def _median_seconds(call, tries: int) -> float:
