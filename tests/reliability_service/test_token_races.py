@@ -79,3 +79,20 @@ def test_fifty_racing_exchanges_of_one_code_let_exactly_one_win_and_the_replays_
         # and linking again works at once
         assert me(service.url, linked_tokens(service.url, registered)["access_token"]).status_code == 200
     figures.append(f"code races ({service.database.kind}): {ROUNDS} round(s) of {RACERS} racing exchanges, one winner, revoked by the replays")
+
+
+def test_racing_first_uses_of_fifty_siblings_leave_exactly_one_chain(service, seeded, figures):
+    """Alexa's retries can make siblings; if they are then used at once, still one chain survives."""
+    registered = seeded.basic
+    tokens = linked_tokens(service.url, registered)
+    siblings = [a.json() for a in _race([lambda s: refresh(service.url, registered, tokens["refresh_token"], s)] * RACERS)]
+    assert len({s["refresh_token"] for s in siblings}) == RACERS
+    answers = _race([lambda s, t=t["refresh_token"]: refresh(service.url, registered, t, s) for t in siblings])
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [400] * (RACERS - 1), statuses
+    survivor = next(a.json() for a in answers if a.status_code == 200)
+    # the losers' access tokens are revoked with their siblings; the survivor's chain goes on
+    assert sum(me(service.url, s["access_token"]).status_code == 200 for s in siblings) == 1
+    assert me(service.url, survivor["access_token"]).status_code == 200
+    assert refresh(service.url, registered, survivor["refresh_token"]).status_code == 200
+    figures.append(f"sibling races ({service.database.kind}): {RACERS} siblings used at once, exactly one chain survived")
