@@ -75,6 +75,10 @@ def revoke_family(family_id: int | None, reason: str) -> None:
     """Revoke every token of a rotation family (the link dies)."""
     if family_id is None:
         return
+    # Wait for a refresh of this family that holds the row locks: then the UPDATE below (a new
+    # statement, so a new READ COMMITTED snapshot) also sees the token that refresh issued.
+    # Without it a refresh racing a revocation left working tokens on PostgreSQL.
+    _lock_family(family_id)
     db.session.execute(
         update(Token)
         .where(Token.family_id == family_id, Token.revoked_at.is_(None))

@@ -96,3 +96,28 @@ def test_racing_first_uses_of_fifty_siblings_leave_exactly_one_chain(service, se
     assert me(service.url, survivor["access_token"]).status_code == 200
     assert refresh(service.url, registered, survivor["refresh_token"]).status_code == 200
     figures.append(f"sibling races ({service.database.kind}): {RACERS} siblings used at once, exactly one chain survived")
+
+
+def test_revocation_racing_refreshes_leaves_no_working_token_of_the_link(service, seeded, figures):
+    """RFC 7009: once the revocation is answered, nothing of the link works, even tokens a racing refresh issued."""
+    registered = seeded.basic
+    rounds = 10 if SOAK else 4
+    issued_total = 0
+    for _ in range(rounds):
+        tokens = linked_tokens(service.url, registered)
+
+        def revoke(session):
+            return session.post(service.url + "/oauth/revoke", data={"token": tokens["refresh_token"], "token_type_hint": "refresh_token"},
+                                auth=(registered.client_id, registered.secret), timeout=60)
+
+        calls = [lambda s: refresh(service.url, registered, tokens["refresh_token"], s)] * 24
+        calls.insert(12, revoke)
+        answers = _race(calls)
+        assert answers[12].status_code == 200
+        issued = [a.json() for i, a in enumerate(answers) if i != 12 and a.status_code == 200]
+        assert all(a.status_code in (200, 400) for a in answers)
+        issued_total += len(issued)
+        alive = [t for t in [tokens, *issued] if me(service.url, t["access_token"]).status_code == 200]
+        assert alive == [], f"{len(alive)} access tokens still work after the link was revoked"
+        assert all(refresh(service.url, registered, t["refresh_token"]).status_code == 400 for t in issued)
+    figures.append(f"revocation races ({service.database.kind}): {rounds} rounds of 24 refreshes + 1 revocation; {issued_total} racing tokens, none survived")
