@@ -24,7 +24,7 @@ from .relsvc_harness import SOAK, linked_tokens, me
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 
 #: Examples per operation and generation mode: bounded in make test, more under make soak.
-EXAMPLES = int(os.environ.get("RELIABILITY_SCHEMATHESIS_EXAMPLES", "100" if SOAK else "40"))
+EXAMPLES = int(os.environ.get("RELIABILITY_SCHEMATHESIS_EXAMPLES", "80" if SOAK else "40"))
 
 
 def test_openapi_document_is_served_and_names_every_api_route(service):

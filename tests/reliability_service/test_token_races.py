@@ -121,3 +121,25 @@ def test_revocation_racing_refreshes_leaves_no_working_token_of_the_link(service
         assert alive == [], f"{len(alive)} access tokens still work after the link was revoked"
         assert all(refresh(service.url, registered, t["refresh_token"]).status_code == 400 for t in issued)
     figures.append(f"revocation races ({service.database.kind}): {rounds} rounds of 24 refreshes + 1 revocation; {issued_total} racing tokens, none survived")
+
+
+def test_code_replay_racing_refreshes_leaves_no_working_token_of_the_link(service, seeded, figures):
+    """A replayed code revokes everything issued from it, including tokens of refreshes racing the replay."""
+    registered = seeded.post
+    rounds = 10 if SOAK else 4
+    issued_total = 0
+    for _ in range(rounds):
+        code = link_code(service.url, registered)
+        first = exchange(service.url, registered, code)
+        assert first.status_code == 200
+        tokens = first.json()
+        calls = [lambda s: refresh(service.url, registered, tokens["refresh_token"], s)] * 24
+        calls.insert(12, lambda s: exchange(service.url, registered, code, s))
+        answers = _race(calls)
+        assert answers[12].status_code == 400 and answers[12].json()["error"] == "invalid_grant"
+        assert all(a.status_code in (200, 400) for a in answers)
+        issued = [a.json() for i, a in enumerate(answers) if i != 12 and a.status_code == 200]
+        issued_total += len(issued)
+        alive = [t for t in [tokens, *issued] if me(service.url, t["access_token"]).status_code == 200]
+        assert alive == [], f"{len(alive)} access tokens still work after the code was replayed"
+    figures.append(f"replay races ({service.database.kind}): {rounds} rounds of 24 refreshes + 1 code replay; {issued_total} racing tokens, none survived")
