@@ -53,10 +53,14 @@ demo: setup
 run: setup
 	$(BIN)/python -m devstack run --service-port $(SERVICE_PORT) --skill-port $(SKILL_PORT)
 
-## soak: the long versions of the reliability suites (hypothesis soak profile; 127.0.0.1 only)
+## soak: the long versions of the reliability suites, 127.0.0.1 only, each run bounded by
+## SOAK_TIMEOUT seconds: skill fuzzing and faults (hypothesis soak profile), then the service
+## suites (more schemathesis examples, race and crash rounds, 60 s of mixed load); prints figures
 .PHONY: soak
+SOAK_TIMEOUT ?= 590
 soak: setup
-	HYPOTHESIS_PROFILE=soak $(BIN)/python -m pytest tests/reliability -q --hypothesis-show-statistics $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=soak timeout --signal=INT --kill-after=20 $(SOAK_TIMEOUT) $(BIN)/python -m pytest tests/reliability -q -p no:cacheprovider --hypothesis-show-statistics $(PYTEST_ARGS)
+	RELIABILITY_SOAK=1 timeout --signal=INT --kill-after=20 $(SOAK_TIMEOUT) $(BIN)/python -m pytest tests/reliability_service -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # --- Benchmarks (issue 7) ---
 .PHONY: bench

@@ -75,6 +75,10 @@ def revoke_family(family_id: int | None, reason: str) -> None:
     """Revoke every token of a rotation family (the link dies)."""
     if family_id is None:
         return
+    # Wait for a refresh of this family that holds the row locks: then the UPDATE below (a new
+    # statement, so a new READ COMMITTED snapshot) also sees the token that refresh issued.
+    # Without it a refresh racing a revocation left working tokens on PostgreSQL.
+    _lock_family_head(family_id)
     db.session.execute(
         update(Token)
         .where(Token.family_id == family_id, Token.revoked_at.is_(None))
@@ -90,12 +94,16 @@ def _lock_family(token: Token) -> None:
     same however long the rotation chain has grown (one row a refresh, kept for reuse
     detection); every refresh of the family takes this same lock first.
     """
-    db.session.execute(
-        select(Token.id).where(Token.id == token.family_id).with_for_update()
-    ).all()
+    if token.family_id is not None:
+        _lock_family_head(token.family_id)
     db.session.execute(
         select(Token).where(Token.id == token.id).execution_options(populate_existing=True)
     ).all()
+
+
+def _lock_family_head(family_id: int) -> None:
+    """Row-lock the family's first token: the one lock every refresh and revocation takes."""
+    db.session.execute(select(Token.id).where(Token.id == family_id).with_for_update()).all()
 
 
 class _ExactRedirectUriMixin:

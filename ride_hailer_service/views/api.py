@@ -27,6 +27,10 @@ from ..security import new_secret
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PROTECTOR_EXTENSION = "ride_hailer.resource_protector"
+OPENAPI_EXTENSION = "ride_hailer.openapi"
+
+#: The OpenAPI 3.0 document (served at /api/v1/openapi.json), next to this package's modules.
+OPENAPI_FILE = "openapi.json"
 
 #: RFC 6750 section 3: the realm named in WWW-Authenticate.
 REALM = "ride-hailer"
@@ -206,6 +210,16 @@ def cancel_ride() -> Response:
     ride.status = CANCELLED_STATUS
     db.session.commit()
     return jsonify(_ride_json(ride))
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI 3 description of this API and the token endpoint (ride_hailer_service/openapi.json)."""
+    document = current_app.extensions.get(OPENAPI_EXTENSION)
+    if document is None:
+        with current_app.open_resource(OPENAPI_FILE) as source:
+            document = current_app.extensions[OPENAPI_EXTENSION] = json.load(source)
+    return jsonify(document)
 
 
 def init_app(app: Flask, csrf: CSRFProtect) -> None:

@@ -1,0 +1,204 @@
+"""Suite 7: brute force and account enumeration against gunicorn over real HTTP.
+
+Failed sign-ins are throttled per account and per client address (rows in the database, so
+the limit holds across gunicorn workers). Addresses differ by binding the client socket to
+127.0.0.2, 127.0.0.3, ... (all loopback). The window is configured short
+(RIDE_HAILER_LOGIN_THROTTLE_WINDOW) so "accepted again after the window" runs in seconds.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+
+from .relsvc_harness import SOAK, ServiceProcess, authorize_url, csrf_token
+
+WRONG_CREDENTIALS = "The email or password is not correct. Use your Ride Hailer account, not your Amazon account."
+THROTTLED = "Too many failed sign-ins. Wait a few minutes and try again."
+RECOVERY_ANSWER = "If a Ride Hailer account uses this email"
+WINDOW = 4
+PER_ACCOUNT = 5
+PER_ADDRESS = 8
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Send from a chosen loopback address (one 'client address' per attacker)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def browser(address: str = "127.0.0.1") -> requests.Session:
+    """A cookie-keeping session whose connections come from the address."""
+    session = requests.Session()
+    session.mount("http://", SourceAddressAdapter(address))
+    return session
+
+
+def sign_in(service: ServiceProcess, client_id: str, email: str, password: str, address: str = "127.0.0.1") -> requests.Response:
+    """Load the login page in a fresh browser and submit it."""
+    with browser(address) as session:
+        url = authorize_url(service.url, client_id, state="same-state-for-comparisons")
+        page = session.get(url, timeout=30)
+        assert page.status_code == 200
+        return session.post(url, data={"email": email, "password": password, "csrf_token": csrf_token(page.text)}, allow_redirects=False, timeout=30)
+
+
+def _inline_error(answer: requests.Response) -> str:
+    match = re.search(r'<p class="error" id="password-error">([^<]*)</p>', answer.text)
+    return match.group(1) if match else ""
+
+
+@pytest.fixture
+def throttled_service(database, seeded, tmp_path: Path) -> Iterator[ServiceProcess]:
+    """gunicorn with a short throttle window and small limits."""
+    server = ServiceProcess(database, tmp_path / "gunicorn.log", extra_env={
+        "RIDE_HAILER_LOGIN_THROTTLE_WINDOW": str(WINDOW),
+        "RIDE_HAILER_LOGIN_THROTTLE_PER_ACCOUNT": str(PER_ACCOUNT),
+        "RIDE_HAILER_LOGIN_THROTTLE_PER_ADDRESS": str(PER_ADDRESS),
+    }).start()
+    yield server
+    server.stop()
+    assert "Traceback" not in server.log()
+
+
+def test_bad_logins_from_many_addresses_throttle_the_account_then_the_window_lets_the_owner_in(throttled_service, seeded):
+    service, client_id = throttled_service, seeded.basic.client_id
+    for n in range(PER_ACCOUNT):  # one attacker per address, one guess each
+        answer = sign_in(service, client_id, seeded.email, f"guess {n}", address=f"127.0.0.{10 + n}")
+        assert answer.status_code == 200 and _inline_error(answer) == WRONG_CREDENTIALS
+    started = time.monotonic()
+    # the owner, from an address that never failed, with the right password: refused inline
+    blocked = sign_in(service, client_id, seeded.email, seeded.password, address="127.0.0.40")
+    assert blocked.status_code == 200 and "Location" not in blocked.headers
+    assert _inline_error(blocked) == THROTTLED
+    time.sleep(max(0.0, WINDOW + 0.5 - (time.monotonic() - started)))
+    accepted = sign_in(service, client_id, seeded.email, seeded.password, address="127.0.0.40")
+    assert accepted.status_code == 302 and "/oauth/authorize?" in accepted.headers["Location"]
+
+
+def test_bad_logins_from_one_address_throttle_that_address_only(throttled_service, seeded):
+    service, client_id = throttled_service, seeded.basic.client_id
+    for n in range(PER_ADDRESS):  # a different unknown account each time: no account reaches its limit
+        answer = sign_in(service, client_id, f"victim{n}@example.com", "password1", address="127.0.0.2")
+        assert _inline_error(answer) == WRONG_CREDENTIALS
+    blocked = sign_in(service, client_id, seeded.email, seeded.password, address="127.0.0.2")
+    assert blocked.status_code == 200 and _inline_error(blocked) == THROTTLED
+    elsewhere = sign_in(service, client_id, seeded.email, seeded.password, address="127.0.0.3")
+    assert elsewhere.status_code == 302
+    time.sleep(WINDOW + 0.5)
+    assert sign_in(service, client_id, seeded.email, seeded.password, address="127.0.0.2").status_code == 302
+
+
+def _normalised(answer: requests.Response, email: str) -> str:
+    """The page without what legitimately differs: the CSRF token and the echoed email."""
+    text = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', 'name="csrf_token"', answer.text)
+    return text.replace(email, "<email>")
+
+
+def test_login_answers_are_identical_for_unknown_and_known_emails_including_the_throttle(throttled_service, seeded):
+    service, client_id = throttled_service, seeded.basic.client_id
+    unknown_email = "nobody.here@example.com"
+    for n in range(PER_ACCOUNT + 1):  # the last try of each is throttled: unknown accounts are throttled too
+        known = sign_in(service, client_id, seeded.email, f"wrong {n}", address=f"127.0.1.{n + 1}")
+        unknown = sign_in(service, client_id, unknown_email, f"wrong {n}", address=f"127.0.2.{n + 1}")
+        assert known.status_code == unknown.status_code == 200
+        assert _inline_error(known) == _inline_error(unknown) == (THROTTLED if n == PER_ACCOUNT else WRONG_CREDENTIALS)
+        assert _normalised(known, seeded.email) == _normalised(unknown, unknown_email)
+        assert sorted(known.headers) == sorted(unknown.headers)
+
+
+def _recover(service: ServiceProcess, email: str, address: str) -> requests.Response:
+    with browser(address) as session:
+        page = session.get(service.url + "/account/recover", timeout=30)
+        assert page.status_code == 200
+        return session.post(service.url + "/account/recover", data={"email": email, "csrf_token": csrf_token(page.text)}, allow_redirects=False, timeout=30)
+
+
+def test_recovery_answers_are_identical_for_unknown_and_known_emails(throttled_service, seeded):
+    known = _recover(throttled_service, seeded.email, "127.0.3.1")
+    unknown = _recover(throttled_service, "nobody.here@example.com", "127.0.3.2")
+    assert known.status_code == unknown.status_code == 200
+    assert RECOVERY_ANSWER in known.text
+    assert _normalised(known, seeded.email) == _normalised(unknown, "nobody.here@example.com")
+    assert sorted(known.headers) == sorted(unknown.headers)
+
+
+TIMING_TRIES = 30 if SOAK else 12
+
+
+def _median_seconds(call, tries: int) -> float:
+    durations = []
+    for _ in range(tries):
+        started = time.perf_counter()
+        call()
+        durations.append(time.perf_counter() - started)
+    return statistics.median(durations)
+
+
+def test_login_with_unknown_email_takes_about_as_long_as_with_known_email(database, seeded, tmp_path: Path, figures):
+    """Checks the dummy-hash equalisation (unknown emails do the argon2 work too), not speed."""
+    service = ServiceProcess(database, tmp_path / "timing.log", workers=1, threads=1, extra_env={
+        "RIDE_HAILER_LOGIN_THROTTLE_PER_ACCOUNT": "100000", "RIDE_HAILER_LOGIN_THROTTLE_PER_ADDRESS": "100000",
+    }).start()
+    try:
+        url = authorize_url(service.url, seeded.basic.client_id)
+        with requests.Session() as session:
+            token = csrf_token(session.get(url, timeout=30).text)
+
+            def attempt(email: str) -> None:
+                answer = session.post(url, data={"email": email, "password": "not it", "csrf_token": token}, timeout=30)
+                assert _inline_error(answer) == WRONG_CREDENTIALS
+
+            attempt(seeded.email)  # warm-up
+            known, unknown = [], []
+            for _ in range(TIMING_TRIES):  # interleaved so load on the shared cores hits both alike
+                known.append(_median_seconds(lambda: attempt(seeded.email), 1))
+                unknown.append(_median_seconds(lambda: attempt("nobody.here@example.com"), 1))
+    finally:
+        service.stop()
+    ratio = statistics.median(unknown) / statistics.median(known)
+    figures.append(
+        f"login timing ({database.kind}): median known {statistics.median(known) * 1000:.1f} ms, "
+        f"unknown {statistics.median(unknown) * 1000:.1f} ms, ratio {ratio:.2f} over {TIMING_TRIES} tries each"
+    )
+    assert 0.5 <= ratio <= 2.0
+
+
+def test_recovery_with_unknown_email_takes_about_as_long_as_with_known_email(database, seeded, tmp_path: Path, figures):
+    """The reset form must not tell by its timing whether an account exists."""
+    service = ServiceProcess(database, tmp_path / "timing.log", workers=1, threads=1, extra_env={
+        "RIDE_HAILER_RECOVERY_THROTTLE_PER_ADDRESS": "100000",
+    }).start()
+    try:
+        with requests.Session() as session:
+            token = csrf_token(session.get(service.url + "/account/recover", timeout=30).text)
+
+            def attempt(email: str) -> None:
+                answer = session.post(service.url + "/account/recover", data={"email": email, "csrf_token": token}, timeout=30)
+                assert RECOVERY_ANSWER in answer.text
+
+            attempt(seeded.email)  # warm-up
+            known, unknown = [], []
+            for _ in range(TIMING_TRIES):
+                known.append(_median_seconds(lambda: attempt(seeded.email), 1))
+                unknown.append(_median_seconds(lambda: attempt("nobody.here@example.com"), 1))
+    finally:
+        service.stop()
+    ratio = statistics.median(unknown) / statistics.median(known)
+    figures.append(
+        f"recovery timing ({database.kind}): median known {statistics.median(known) * 1000:.1f} ms, "
+        f"unknown {statistics.median(unknown) * 1000:.1f} ms, ratio {ratio:.2f} over {TIMING_TRIES} tries each"
+    )
+    assert 0.5 <= ratio <= 2.0
