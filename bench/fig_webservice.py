@@ -208,8 +208,8 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
             # (threads that miss the empty cache together each fetch it once).
             if not 1 <= warm_hits - hits_before <= CPUS * 4:
                 raise RuntimeError(f"chain downloads while warming: {warm_hits - hits_before} (workers: {CPUS})")
-            rounds = scaled(10, 2)
-            seconds = 1.5 if rounds > 2 else 0.3
+            rounds = scaled(16, 2)
+            seconds = 1.0 if rounds > 2 else 0.3
             per_round: dict[str, list[float]] = {name: [] for name in servers}
             errors = {name: 0 for name in servers}
             names = list(servers)
@@ -232,13 +232,18 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
     setting = f"gunicorn gthread {CPUS}x4, {HTTP_CLIENTS} keep-alive clients"
     details = {"chain_downloads_while_warming": warm_hits - hits_before, "server": " ".join(SERVER_ARGS), "clients": HTTP_CLIENTS, "rounds": rounds,
                "round_seconds": seconds, "errors": errors, "median_rps": {k: round(v) for k, v in median.items()},
-               "paired_median_ratio": round(paired, 3)}
+               "median_ratio": round(median["verified"] / median["unverified"], 3)}
     return [
         Row("4 web host", "HTTP, gunicorn gthread: verification on", round(median["verified"]), "req/s",
             details={"errors": errors["verified"], "setting": setting}),
         Row("4 web host", "HTTP, gunicorn gthread: verification off", round(median["unverified"]), "req/s",
             details={"errors": errors["unverified"], "setting": setting}),
-        ratio_row("4 web host", "HTTP verified / unverified throughput (best rounds)", ratio,
-                  f">= {VERIFIED_TARGET}", ratio >= VERIFIED_TARGET and not any(errors.values()), **details),
-        Row("4 web host", "HTTP verified / unverified (paired median)", round(paired, 3), "x"),
+        # Verdict on the median of round-by-round ratios: each pair of rounds is adjacent in
+        # time, so load from other jobs hits both alike. (The best round of each is an
+        # extreme-value statistic of a concurrent system: it swung 0.82 to 0.97 between runs
+        # on the busy 2-core machine while the paired median held; it is printed beside it.)
+        ratio_row("4 web host", "HTTP verified / unverified (paired median of rounds)", paired,
+                  f">= {VERIFIED_TARGET}", paired >= VERIFIED_TARGET and not any(errors.values()),
+                  best_rounds_ratio=round(ratio, 3), **details),
+        Row("4 web host", "HTTP verified / unverified (best rounds)", round(ratio, 3), "x"),
     ]
