@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import requests
 
-from bench.common import ROOT, Row, percentile, scaled, setup_paths
+from bench.common import Row, percentile, scaled, setup_paths
+from bench.gunicorn import Gunicorn
 
 #: Alexa gives the token endpoint 4.5 s (ALEXA-FACTS.md); "far below" = a tenth of it.
 ALEXA_TOKEN_DEADLINE_S = 4.5
@@ -29,46 +27,31 @@ CLIENTS = 16
 CPUS = os.cpu_count() or 1
 #: gunicorn's documented starting point: (2 x cores) + 1 sync workers.
 WORKERS = 2 * CPUS + 1
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+SYNC = ("--workers", str(WORKERS))
+#: One process, 16 threads: every transaction of the service waits in that one process.
+GTHREAD = ("--worker-class", "gthread", "--workers", "1", "--threads", str(CLIENTS))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@dataclass(frozen=True)
+class Variant:
+    """One server setup: gunicorn worker arguments and the app factory."""
+
+    key: str
+    title: str
+    args: tuple[str, ...]
+    app: str = "bench.token_app:queued()"
+    #: False for a reference ("before") variant: reported, not judged against the target
+    judged: bool = True
 
 
-class Gunicorn:
-    """The service under gunicorn on 127.0.0.1 (started here, stopped by its own pid)."""
-
-    def __init__(self, environ: dict[str, str]) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, **environ, "RIDE_HAILER_ISSUER": self.url}
-        self.process = subprocess.Popen(
-            [GUNICORN, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "ride_hailer_service:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                if requests.get(self.url + "/.well-known/oauth-authorization-server", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+#: SQLite: the service as shipped (writers queue on a lock file) under sync workers and
+#: under one gthread worker, and the service before the write queue (busy-handler polling).
+SQLITE_VARIANTS = (
+    Variant("sync", f"sync x{WORKERS}, queued", SYNC),
+    Variant("gthread", f"gthread 1x{CLIENTS}, queued", GTHREAD),
+    Variant("polling", f"sync x{WORKERS}, polling (before)", SYNC, "bench.token_app:polling()", judged=False),
+)
+POSTGRES_VARIANTS = (Variant("sync", f"sync x{WORKERS}", SYNC),)
 
 
 def load(work: Callable[[requests.Session, int], None], seconds: float) -> tuple[list[float], int, float]:
@@ -103,13 +86,19 @@ def load(work: Callable[[requests.Session, int], None], seconds: float) -> tuple
     return latencies, errors[0], time.perf_counter() - begin
 
 
-def bench_backend(database: Any, label: str) -> list[Row]:
-    """Refresh and code-exchange phases against one database."""
+def bench_backend(database: Any, label: str, variants: tuple[Variant, ...]) -> list[Row]:
+    """Refresh and code-exchange phases against one database, server variants interleaved.
+
+    Every variant's server runs at once on the same database; only one is loaded at a time
+    (phases alternate between them, order flipped each round), and all follow the same
+    refresh chains and draw from the same codes.
+    """
     from bench.service_db import REDIRECT_URI, code, refresh_token
 
     phase_seconds = scaled(8, 1)
+    rounds = 2
     database.load_tokens("t5", CLIENTS)
-    codes_needed = scaled(30_000, 2_000)
+    codes_needed = scaled(12_000, 1_000) * len(variants)
     database.load_codes("c5", codes_needed)
     current = {i: refresh_token("t5", i + 1) for i in range(CLIENTS)}
     codes = itertools.count(1)
@@ -135,35 +124,47 @@ def bench_backend(database: Any, label: str) -> list[Row]:
         if answer.status_code != 200:
             raise RuntimeError(answer.text)
 
-    server = Gunicorn(database.environ)
-    results: dict[str, dict[str, Any]] = {"refresh": {"lat": [], "errors": 0, "time": 0.0},
-                                          "code": {"lat": [], "errors": 0, "time": 0.0}}
+    servers: dict[str, Gunicorn] = {}
+    results = {v.key: {"refresh": {"lat": [], "errors": 0, "time": 0.0},
+                       "code": {"lat": [], "errors": 0, "time": 0.0}} for v in variants}
     try:
-        url_holder["url"] = server.url
-        load(refresh, 0.5 if phase_seconds > 1 else 0.2)  # warm the workers
-        for _ in range(2):
-            for name, work in (("refresh", refresh), ("code", exchange)):
-                lat, errors, elapsed = load(work, phase_seconds / 2)
-                results[name]["lat"].extend(lat)
-                results[name]["errors"] += errors
-                results[name]["time"] += elapsed
+        for variant in variants:
+            servers[variant.key] = Gunicorn(variant.app, variant.args, database.environ,
+                                            "/.well-known/oauth-authorization-server")
+        for variant in variants:  # warm the workers
+            url_holder["url"] = servers[variant.key].url
+            load(refresh, 0.5 if phase_seconds > 1 else 0.2)
+        for index in range(rounds):
+            for variant in (variants if index % 2 == 0 else tuple(reversed(variants))):
+                url_holder["url"] = servers[variant.key].url
+                for name, work in (("refresh", refresh), ("code", exchange)):
+                    lat, errors, elapsed = load(work, phase_seconds / 2)
+                    slot: dict[str, Any] = results[variant.key][name]
+                    slot["lat"].extend(lat)
+                    slot["errors"] += errors
+                    slot["time"] += elapsed
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
     rows = []
-    for name, title in (("refresh", "refresh grant"), ("code", "code exchange")):
-        lat = results[name]["lat"]
-        rps = len(lat) / results[name]["time"]
-        p99 = percentile(lat, 99)
-        details = {"p50_ms": round(percentile(lat, 50) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
-                   "requests": len(lat), "errors": results[name]["errors"], "workers": WORKERS,
-                   "clients": CLIENTS}
-        rows += [
-            Row(f"5 token {label}", f"{title}: throughput ({WORKERS} sync workers)", round(rps, 1), "req/s", details=details),
-            Row(f"5 token {label}", f"{title}: throughput per CPU core", round(rps / CPUS, 1), "req/s"),
-            Row(f"5 token {label}", f"{title}: p50", details["p50_ms"], "ms"),
-            Row(f"5 token {label}", f"{title}: p99 (errors: {results[name]['errors']})", details["p99_ms"], "ms",
-                f"<= {P99_TARGET_S * 1000:.0f}", p99 <= P99_TARGET_S and results[name]["errors"] == 0),
-        ]
+    for variant in variants:
+        for name, title in (("refresh", "refresh"), ("code", "code exchange")):
+            slot = results[variant.key][name]
+            lat = slot["lat"]
+            rps = len(lat) / slot["time"]
+            p99 = percentile(lat, 99)
+            details = {"server": variant.title, "gunicorn": " ".join(variant.args), "app": variant.app,
+                       "p50_ms": round(percentile(lat, 50) * 1000, 1), "p99_ms": round(p99 * 1000, 1),
+                       "requests": len(lat), "errors": slot["errors"], "clients": CLIENTS,
+                       "req_per_s_per_core": round(rps / CPUS, 1)}
+            figure = f"5 token {label}"
+            rows += [
+                Row(figure, f"{variant.title}: {title} throughput", round(rps, 1), "req/s", details=details),
+                Row(figure, f"{variant.title}: {title} p50", details["p50_ms"], "ms"),
+                Row(figure, f"{variant.title}: {title} p99 (errors {slot['errors']})", details["p99_ms"], "ms",
+                    f"<= {P99_TARGET_S * 1000:.0f}" if variant.judged else "",
+                    (p99 <= P99_TARGET_S and slot["errors"] == 0) if variant.judged else None, details),
+            ]
     return rows
 
 
@@ -174,12 +175,12 @@ def run() -> list[Row]:
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
-        rows += bench_backend(sqlite_database(folder, "token"), "sqlite")
+        rows += bench_backend(sqlite_database(folder, "token"), "sqlite", SQLITE_VARIANTS)
     url: Optional[str] = postgres_url()
     if url:
         database = postgres_database(url)
         try:
-            rows += bench_backend(database, "postgres")
+            rows += bench_backend(database, "postgres", POSTGRES_VARIANTS)
         finally:
             database.drop()
     return rows

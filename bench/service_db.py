@@ -19,6 +19,8 @@ VENDOR_ID = "M2BENCHVENDOR"
 REDIRECT_URI = f"https://pitangui.amazon.com/api/skill/link/{VENDOR_ID}"
 SCOPES = "profile rides:read rides:write"
 SECRET_KEY = "bench-secret-key-not-for-production"
+#: RFC 8414 issuer of the benchmark service (http is accepted for loopback hosts)
+ISSUER = "http://127.0.0.1"
 TOKEN_COLUMNS = (
     "id", "client_id", "user_id", "scope", "access_token_digest", "refresh_token_digest",
     "issued_at", "expires_in", "refresh_expires_at", "family_id",
@@ -61,9 +63,8 @@ class Database:
     @property
     def config(self) -> dict[str, Any]:
         """create_app settings for this database."""
-        # The service refuses to start without an issuer outside debug/testing.
-        config: dict[str, Any] = {"DATABASE_URL": self.url, "SECRET_KEY": SECRET_KEY,
-                                  "ISSUER": "http://127.0.0.1"}
+        # ISSUER: required outside testing; only metadata and published URLs use it.
+        config: dict[str, Any] = {"DATABASE_URL": self.url, "SECRET_KEY": SECRET_KEY, "ISSUER": ISSUER}
         if self.schema:
             config["DATABASE_SCHEMA"] = self.schema
         return config

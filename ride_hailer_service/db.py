@@ -1,6 +1,10 @@
 """Engine settings: SQLite busy timeout, WAL and serialized writes; PostgreSQL schema."""
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
 from typing import Any
 
 from flask import Flask
@@ -9,12 +13,80 @@ from sqlalchemy.engine import Engine
 
 #: seconds a connection waits for SQLite's write lock instead of failing "database is locked"
 SQLITE_BUSY_TIMEOUT = 30
+#: suffix of the lock file beside an SQLite database (like SQLite's own "-wal" and "-shm")
+SQLITE_WRITE_LOCK_SUFFIX = "-writelock"
+
+
+class QueuedWriteConnection(sqlite3.Connection):
+    """An SQLite connection whose transactions queue on an flock beside the database file.
+
+    SQLite's busy handler makes a waiting writer sleep-poll (1 ms up to 100 ms per try), so
+    with several processes the wait for the write lock grows a long tail. Taking an
+    exclusive ``flock`` before ``BEGIN IMMEDIATE`` makes waiters block in the kernel and
+    wake as soon as the holder commits or rolls back. The busy timeout stays as a fallback
+    for processes that do not take the lock (the sqlite3 shell, other tools).
+    """
+
+    #: lock files this thread holds, by path: a second connection of the same thread
+    #: must not wait for its own lock (it falls back to SQLite's busy handler)
+    _held = threading.local()
+
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        name = os.fspath(database) if isinstance(database, (str, bytes, os.PathLike)) else ""
+        name = name.decode() if isinstance(name, bytes) else name
+        self._lock_path = (
+            None if name in ("", ":memory:") or name.startswith("file:") else name + SQLITE_WRITE_LOCK_SUFFIX
+        )
+        self._lock_fd: int | None = None
+        self._locked = False
+
+    def lock_for_write(self) -> None:
+        """Wait (in the kernel, no polling) for this database's write lock."""
+        if self._lock_path is None or self._locked:
+            return
+        held: set[str] = self._held.__dict__.setdefault("paths", set())
+        if self._lock_path in held:
+            return
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        self._locked = True
+        held.add(self._lock_path)
+
+    def _unlock(self) -> None:
+        if self._locked and self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            self._locked = False
+            self._held.__dict__.setdefault("paths", set()).discard(self._lock_path)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._unlock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._unlock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._unlock()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
 
 
 def engine_options(url: str, schema: str | None) -> dict[str, Any]:
     """SQLAlchemy engine options for the database URL."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT, "check_same_thread": False}}
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT, "check_same_thread": False,
+                                 "factory": QueuedWriteConnection}}
     options: dict[str, Any] = {"pool_pre_ping": True}
     if schema:
         options["connect_args"] = {"options": f"-csearch_path={schema}"}
@@ -41,4 +113,8 @@ def configure_engine(app: Flask, engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # Serialize transactions: a read-then-write (code use, refresh rotation) can
         # neither interleave with another writer nor fail with "database is locked".
+        # Writers queue on the lock file first, so BEGIN IMMEDIATE rarely has to poll.
+        dbapi_connection = connection.connection.dbapi_connection
+        if isinstance(dbapi_connection, QueuedWriteConnection):
+            dbapi_connection.lock_for_write()
         connection.exec_driver_sql("BEGIN IMMEDIATE")
