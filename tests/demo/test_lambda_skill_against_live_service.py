@@ -59,4 +59,4 @@ def test_lambda_handler_plays_the_demo_story_against_the_live_service_with_body_
     assert "access token expired: refreshed at the token URL" in out
     assert "Your Ride Hailer link has expired" in out
     assert "Your ride to the airport is cancelled." in out
-    assert "script passed: 14 steps, 22 expectations" in out
+    assert "script passed: 14 steps, 25 expectations" in out

@@ -68,7 +68,7 @@ def test_make_demo_plays_every_story_step_then_stops_its_servers_and_exits_0() -
     # 9. relink, cancel
     assert "account linked for rider@example.com" in steps[12]
     assert "alexa> Your ride to the airport is cancelled." in steps[13]
-    assert "script passed: 14 steps, 22 expectations" in out
+    assert "script passed: 14 steps, 25 expectations" in out
     assert "make demo: every step happened as the dialog says." in out
     # the servers it started are gone, and so is its temp folder
     urls = server_urls(out)
