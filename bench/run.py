@@ -62,6 +62,11 @@ def table(rows: Sequence[Row]) -> str:
 
 def main(argv: Sequence[str]) -> int:
     """Run the chosen figures (all by default); 1 when one could not run at all."""
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(f"usage: python -m bench [FIGURE ...]\nfigures: {', '.join(FIGURES)} (all by default)\n"
+              "BENCH_QUICK=1: a short smoke run; BENCH_DATABASE_URL: add PostgreSQL; "
+              "BENCH_RESULTS: where the JSON goes (bench/results.json)")
+        return 0
     chosen = list(argv) or list(FIGURES)
     unknown = [name for name in chosen if name not in FIGURES]
     if unknown:
