@@ -99,12 +99,18 @@ def send(
 ) -> requests.Response:
     """Send one request and read its body, all within ``timeout`` seconds in total.
 
-    ``headers`` are added to the request; the token only ever goes in Authorization.
+    ``timeout`` is the time this call may take, usually what is left of the request's
+    budget (``call_timeout(per_call, deadline)`` from :mod:`account_linking.deadline`);
+    with no time left (``timeout <= 0``) it raises ResourceUnavailable at once, without
+    connecting. ``headers`` are added to the request; the token only ever goes in
+    Authorization.
 
     requests' own timeout bounds each socket read, so a server trickling a byte at a
     time could hold the call for minutes; the body is therefore streamed against one
     deadline. Network failures, timeouts and oversized bodies become ResourceUnavailable.
     """
+    if timeout <= 0:
+        raise ResourceUnavailable("no time left in the request's budget; not sent")
     sent_headers = {**(headers or {})}
     sent_headers.update(bearer_headers(token) if token is not None else {"Accept": "application/json"})
     deadline = time.monotonic() + timeout

@@ -1,11 +1,15 @@
 """Build the Ride Hailer skill from its settings."""
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 import requests
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from account_linking import (
     DEFAULT_MESSAGES,
+    DeadlineInterceptor,
     DEFAULT_SCOPE_LABELS,
     LinkingExceptionHandler,
     LwaProfileClient,
@@ -33,7 +37,9 @@ def _profile_client(settings: SkillSettings, session: requests.Session) -> Resou
 
 
 def build_skill_builder(
-    settings: SkillSettings, session: requests.Session | None = None
+    settings: SkillSettings,
+    session: requests.Session | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> CustomSkillBuilder:
     """The configured skill builder; ``skill_id`` is enforced when settings has one.
 
@@ -41,7 +47,9 @@ def build_skill_builder(
     apology where the SDK would raise.
 
     One pooled ``requests.Session`` serves every call to the resource servers; the
-    profile cache lives on the resolver, so it outlives single requests.
+    profile cache lives on the resolver, so it outlives single requests. Each request
+    gets one Deadline of ``resource_timeout`` seconds shared by all its resource calls,
+    measured on ``clock`` (monotonic seconds; tests may pass their own).
     """
     session = session if session is not None else requests.Session()
     resolver = ProfileResolver(
@@ -53,6 +61,9 @@ def build_skill_builder(
 
     builder = SafeSkillBuilder()
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK annotates it None
+    # Global, so it runs before any handler's linking check: RESOURCE_TIMEOUT is the budget
+    # for all resource-server calls of one request, not per call.
+    builder.add_global_request_interceptor(DeadlineInterceptor(settings.resource_timeout, clock))
 
     # Request handlers, in order of precedence; each gets its own linking check.
     ride_handlers = (
