@@ -57,12 +57,14 @@ from .requirements import (
 )
 from .resolver import ProfileResolver
 from .tokens import access_token
+from .transport import DeadlineAdapter, mount_deadline_adapter
 
 __all__ = [
     "AccountNotLinked",
     "DEADLINE_ATTRIBUTE",
     "DEFAULT_LWA_PROFILE_URL",
     "Deadline",
+    "DeadlineAdapter",
     "DeadlineInterceptor",
     "DEFAULT_MESSAGES",
     "DEFAULT_SCOPE_LABELS",
@@ -88,6 +90,7 @@ __all__ = [
     "deadline_of",
     "for_locale",
     "link_optional",
+    "mount_deadline_adapter",
     "profile_of",
     "raise_for_token_status",
     "request_locale",

@@ -121,7 +121,11 @@ def send(
             headers=sent_headers,
             json=json_body,
             params=params,
-            timeout=timeout,
+            # total: each read's timeout is what is left of ``timeout`` since connecting,
+            # so the response head ends by the deadline too (with a DeadlineAdapter even
+            # when trickled; see account_linking.transport).
+            # requests' stubs omit it, but requests/adapters.py passes a urllib3 Timeout on.
+            timeout=urllib3.Timeout(connect=timeout, read=timeout, total=timeout),  # type: ignore[arg-type]
             allow_redirects=False,
             stream=True,
         )

@@ -18,6 +18,7 @@ from account_linking import (
     ResourceServerClient,
     RideHailerProfileClient,
     add_linked_handler,
+    mount_deadline_adapter,
 )
 
 from . import handlers
@@ -46,12 +47,14 @@ def build_skill_builder(
     It is a SafeSkillBuilder: its skill and Lambda handler answer every request, an
     apology where the SDK would raise.
 
-    One pooled ``requests.Session`` serves every call to the resource servers; the
+    One pooled ``requests.Session`` serves every call to the resource servers (a
+    DeadlineAdapter is mounted on it for http:// and https://, replacing others); the
     profile cache lives on the resolver, so it outlives single requests. Each request
     gets one Deadline of ``resource_timeout`` seconds shared by all its resource calls,
     measured on ``clock`` (monotonic seconds; tests may pass their own).
     """
-    session = session if session is not None else requests.Session()
+    # The adapter bounds trickled response heads by the request's deadline as well.
+    session = mount_deadline_adapter(session if session is not None else requests.Session())
     resolver = ProfileResolver(
         _profile_client(settings, session),
         ProfileCache(ttl=settings.linking_cache_ttl, max_entries=CACHE_MAX_ENTRIES),
