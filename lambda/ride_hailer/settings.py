@@ -78,8 +78,11 @@ def _seconds(environ: Mapping[str, str], name: str, default: float, maximum: flo
 
 def _resource_timeout(environ: Mapping[str, str]) -> float:
     raw = environ.get("RESOURCE_TIMEOUT", "").strip()
-    value = _seconds(environ, "RESOURCE_TIMEOUT", DEFAULT_RESOURCE_TIMEOUT, math.inf)
-    if value == 0 or value > MAX_RESOURCE_TIMEOUT:
+    try:
+        value = float(raw) if raw else DEFAULT_RESOURCE_TIMEOUT
+    except ValueError:
+        raise SettingsError(f"RESOURCE_TIMEOUT must be a number of seconds, got {raw!r}") from None
+    if not 0 < value <= MAX_RESOURCE_TIMEOUT:  # also refuses nan
         raise SettingsError(
             f"RESOURCE_TIMEOUT must be greater than 0 and at most {MAX_RESOURCE_TIMEOUT:g} "
             f"seconds, got {raw!r}: it is the budget for all resource-server calls of one "

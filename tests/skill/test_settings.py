@@ -57,3 +57,9 @@ def test_resource_timeout_over_six_seconds_is_refused_as_a_per_request_budget():
     assert SkillSettings.from_env(dict(BASE, RESOURCE_TIMEOUT="6")).resource_timeout == 6.0
     with pytest.raises(SettingsError, match=r"RESOURCE_TIMEOUT must be greater than 0 and at most 6 seconds.*one request"):
         SkillSettings.from_env(dict(BASE, RESOURCE_TIMEOUT="6.5"))
+
+
+@pytest.mark.parametrize("value", ["-1", "inf", "-0"])
+def test_resource_timeout_out_of_range_names_the_allowed_range(value):
+    with pytest.raises(SettingsError, match=r"greater than 0 and at most 6 seconds"):
+        SkillSettings.from_env(dict(BASE, RESOURCE_TIMEOUT=value))
