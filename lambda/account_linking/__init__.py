@@ -2,6 +2,7 @@
 
 Usage::
 
+    skill_builder.add_global_request_interceptor(DeadlineInterceptor(budget))  # first
     resolver = ProfileResolver(RideHailerProfileClient(session, url, timeout),
                                ProfileCache(ttl=300))
     add_linked_handler(skill_builder, MyIntentHandler(), resolver)   # per handler
@@ -9,6 +10,8 @@ Usage::
 
 Handlers declare needs with :func:`requires_link` / :func:`link_optional`; the verified
 profile is then in ``request_attributes[PROFILE_ATTRIBUTE]`` (see :func:`profile_of`).
+The skill's own API calls take ``call_timeout(timeout, deadline_of(handler_input))``
+as their ``send`` timeout, so all resource calls of one request share ``budget``.
 """
 from __future__ import annotations
 
@@ -24,6 +27,13 @@ from .clients import (
     LwaProfileClient,
     ResourceServerClient,
     RideHailerProfileClient,
+)
+from .deadline import (
+    DEADLINE_ATTRIBUTE,
+    Deadline,
+    DeadlineInterceptor,
+    call_timeout,
+    deadline_of,
 )
 from .errors import (
     AccountNotLinked,
@@ -47,10 +57,15 @@ from .requirements import (
 )
 from .resolver import ProfileResolver
 from .tokens import access_token
+from .transport import DeadlineAdapter, mount_deadline_adapter
 
 __all__ = [
     "AccountNotLinked",
+    "DEADLINE_ATTRIBUTE",
     "DEFAULT_LWA_PROFILE_URL",
+    "Deadline",
+    "DeadlineAdapter",
+    "DeadlineInterceptor",
     "DEFAULT_MESSAGES",
     "DEFAULT_SCOPE_LABELS",
     "LinkMode",
@@ -71,8 +86,11 @@ __all__ = [
     "RideHailerProfileClient",
     "access_token",
     "add_linked_handler",
+    "call_timeout",
+    "deadline_of",
     "for_locale",
     "link_optional",
+    "mount_deadline_adapter",
     "profile_of",
     "raise_for_token_status",
     "request_locale",

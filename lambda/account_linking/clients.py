@@ -11,6 +11,7 @@ from typing import Any, Mapping, Optional
 
 import requests
 
+from .deadline import Deadline, call_timeout
 from .errors import ResourceUnavailable
 from .http import parse_json, raise_for_token_status, send
 from .profile import Profile
@@ -36,8 +37,11 @@ class ResourceServerClient(abc.ABC):
     provider: str = ""
 
     @abc.abstractmethod
-    def fetch_profile(self, token: str) -> Profile:
-        """Return the token owner's profile or raise a LinkingError."""
+    def fetch_profile(self, token: str, deadline: Optional[Deadline] = None) -> Profile:
+        """Return the token owner's profile or raise a LinkingError.
+
+        With a ``deadline`` (the request's budget) the call must not outlast it.
+        """
 
 
 def _optional_str(body: Mapping[str, Any], key: str) -> Optional[str]:
@@ -63,9 +67,12 @@ class _ProfileEndpointClient(ResourceServerClient):
         self._url = url
         self._timeout = timeout
 
-    def fetch_profile(self, token: str) -> Profile:
-        """GET the profile URL; map failures, then shape the JSON body."""
-        response = send(self._session, "GET", self._url, timeout=self._timeout, token=token)
+    def fetch_profile(self, token: str, deadline: Optional[Deadline] = None) -> Profile:
+        """GET the profile URL within the time left; map failures, then shape the JSON body."""
+        response = send(
+            self._session, "GET", self._url,
+            timeout=call_timeout(self._timeout, deadline), token=token,
+        )
         raise_for_token_status(response, required_scope="profile")
         if response.status_code != 200:
             raise ResourceUnavailable(f"profile endpoint answered HTTP {response.status_code}")

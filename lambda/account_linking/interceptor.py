@@ -12,6 +12,7 @@ from typing import Optional
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
+from .deadline import deadline_of
 from .errors import AccountNotLinked, LinkingError, MissingScope
 from .profile import Profile
 from .requirements import LinkMode, LinkRequirement
@@ -48,7 +49,7 @@ class LinkingInterceptor(AbstractRequestInterceptor):
                 raise AccountNotLinked("no access token in the request")
             return
         try:
-            profile = self.resolver.resolve(token)
+            profile = self.resolver.resolve(token, deadline_of(handler_input))
         except LinkingError as exc:
             if mode is LinkMode.REQUIRED:
                 raise

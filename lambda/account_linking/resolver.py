@@ -1,8 +1,11 @@
 """Resolve an access token to a verified profile, through the cache."""
 from __future__ import annotations
 
+from typing import Optional
+
 from .cache import ProfileCache
 from .clients import ResourceServerClient
+from .deadline import Deadline
 from .profile import Profile
 
 
@@ -13,12 +16,15 @@ class ProfileResolver:
         self.client = client
         self.cache = cache
 
-    def resolve(self, token: str) -> Profile:
-        """The token owner's profile; raises a LinkingError (never cached) on failure."""
+    def resolve(self, token: str, deadline: Optional[Deadline] = None) -> Profile:
+        """The token owner's profile; raises a LinkingError (never cached) on failure.
+
+        A cache miss asks the resource server within what is left of ``deadline``.
+        """
         cached = self.cache.get(token)
         if cached is not None:
             return cached
-        profile = self.client.fetch_profile(token)
+        profile = self.client.fetch_profile(token, deadline)
         self.cache.put(token, profile)
         return profile
 

@@ -2,6 +2,8 @@
 
 401, 403, 5xx, timeouts and malformed answers raise the account-linking exceptions, so
 they are answered exactly like a failed link check; 400 raises RideRequestRejected.
+Every method takes the request's ``deadline`` (``account_linking.deadline_of``): the call
+gets only what is left of the request's budget, and none at all once it is spent.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any, Optional
 
 import requests
 
-from account_linking import ResourceUnavailable, raise_for_token_status
+from account_linking import Deadline, ResourceUnavailable, call_timeout, raise_for_token_status
 from account_linking.http import parse_json, send
 
 from .errors import RideRequestRejected
@@ -114,7 +116,10 @@ def _error_code(response: requests.Response) -> tuple[str, str]:
 
 
 class RideHailerApi:
-    """Calls the Ride Hailer API over a shared, pooled session."""
+    """Calls the Ride Hailer API over a shared, pooled session.
+
+    ``timeout`` caps each call; a ``deadline`` passed to a method shortens it further.
+    """
 
     def __init__(self, session: requests.Session, api_url: str, timeout: float) -> None:
         self._session = session
@@ -127,11 +132,14 @@ class RideHailerApi:
             _, description = _error_code(response)
             raise RideRequestRejected(description or "invalid request")
 
-    def estimate_fare(self, destination: str) -> FareEstimate:
+    def _time(self, deadline: Optional[Deadline]) -> float:
+        return call_timeout(self._timeout, deadline)
+
+    def estimate_fare(self, destination: str, deadline: Optional[Deadline] = None) -> FareEstimate:
         """Public fare estimate (no token needed)."""
         response = send(
             self._session, "GET", self._base + FARE_ESTIMATE_PATH,
-            timeout=self._timeout, params={"destination": destination},
+            timeout=self._time(deadline), params={"destination": destination},
         )
         self._check(response, None)
         if response.status_code != 200:
@@ -139,7 +147,11 @@ class RideHailerApi:
         return parse_json(response, _estimate)
 
     def create_ride(
-        self, token: str, destination: str, idempotency_key: Optional[str] = None
+        self,
+        token: str,
+        destination: str,
+        idempotency_key: Optional[str] = None,
+        deadline: Optional[Deadline] = None,
     ) -> Ride:
         """Order a ride to ``destination`` (scope ``rides:write``).
 
@@ -148,7 +160,7 @@ class RideHailerApi:
         """
         response = send(
             self._session, "POST", self._base + RIDES_PATH,
-            timeout=self._timeout, token=token, json_body={"destination": destination},
+            timeout=self._time(deadline), token=token, json_body={"destination": destination},
             headers={IDEMPOTENCY_KEY_HEADER: idempotency_key} if idempotency_key else None,
         )
         self._check(response, "rides:write")
@@ -156,19 +168,21 @@ class RideHailerApi:
             raise ResourceUnavailable(f"ride order answered HTTP {response.status_code}")
         return parse_json(response, _ride)
 
-    def current_ride(self, token: str) -> Optional[Ride]:
+    def current_ride(self, token: str, deadline: Optional[Deadline] = None) -> Optional[Ride]:
         """The user's active ride, or None (scope ``rides:read``)."""
         return self._ride_or_none(
             send(self._session, "GET", self._base + CURRENT_RIDE_PATH,
-                 timeout=self._timeout, token=token),
+                 timeout=self._time(deadline), token=token),
             "rides:read",
         )
 
-    def cancel_current_ride(self, token: str) -> Optional[Ride]:
+    def cancel_current_ride(
+        self, token: str, deadline: Optional[Deadline] = None
+    ) -> Optional[Ride]:
         """Cancel the active ride; None when there is none (scope ``rides:write``)."""
         return self._ride_or_none(
             send(self._session, "POST", self._base + CANCEL_CURRENT_RIDE_PATH,
-                 timeout=self._timeout, token=token),
+                 timeout=self._time(deadline), token=token),
             "rides:write",
         )
 

@@ -23,6 +23,7 @@ from account_linking import (
     LinkingError,
     ProfileResolver,
     access_token,
+    deadline_of,
     link_optional,
     profile_of,
     request_locale,
@@ -125,7 +126,10 @@ class OrderRideIntentHandler(AbstractRequestHandler):
         prompts = _prompts(handler_input)
         # Alexa's request id: a retry of this very request must not order a second car.
         request_id = getattr(handler_input.request_envelope.request, "request_id", None)
-        ride = self.api.create_ride(_token(handler_input), destination, idempotency_key=request_id)
+        ride = self.api.create_ride(
+            _token(handler_input), destination, idempotency_key=request_id,
+            deadline=deadline_of(handler_input),
+        )
         template = prompts.ride_ordered if ride.eta_minutes is not None else prompts.ride_ordered_no_eta
         speech = template.format(
             destination=speakable(ride.destination), eta=ride.eta_minutes, fare=speakable(prompts.money(ride.fare))
@@ -145,7 +149,7 @@ class RideStatusIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         prompts = _prompts(handler_input)
-        ride = self.api.current_ride(_token(handler_input))
+        ride = self.api.current_ride(_token(handler_input), deadline_of(handler_input))
         if ride is None:
             speech = prompts.no_active_ride
         else:
@@ -169,7 +173,7 @@ class CancelRideIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         prompts = _prompts(handler_input)
-        ride = self.api.cancel_current_ride(_token(handler_input))
+        ride = self.api.cancel_current_ride(_token(handler_input), deadline_of(handler_input))
         speech = (
             prompts.nothing_to_cancel
             if ride is None
@@ -231,7 +235,7 @@ class FareEstimateIntentHandler(AbstractRequestHandler):
         if destination is None:
             return _ask_destination(handler_input)
         prompts = _prompts(handler_input)
-        estimate = self.api.estimate_fare(destination)
+        estimate = self.api.estimate_fare(destination, deadline_of(handler_input))
         speech = prompts.fare_estimate.format(
             destination=speakable(estimate.destination),
             fare=speakable(prompts.money(estimate.fare)),
@@ -316,7 +320,7 @@ class SkillAccountLinkedHandler(AbstractRequestHandler):
         token = getattr(body, "access_token", None) or access_token(handler_input.request_envelope)
         if token:
             try:
-                self.resolver.resolve(str(token))
+                self.resolver.resolve(str(token), deadline_of(handler_input))
                 log.info("account linked; profile verified and cached")
             except LinkingError as exc:
                 log.warning("account linked but the token did not verify: %s", exc)

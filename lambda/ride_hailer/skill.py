@@ -1,11 +1,15 @@
 """Build the Ride Hailer skill from its settings."""
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 import requests
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from account_linking import (
     DEFAULT_MESSAGES,
+    DeadlineInterceptor,
     DEFAULT_SCOPE_LABELS,
     LinkingExceptionHandler,
     LwaProfileClient,
@@ -14,6 +18,7 @@ from account_linking import (
     ResourceServerClient,
     RideHailerProfileClient,
     add_linked_handler,
+    mount_deadline_adapter,
 )
 
 from . import handlers
@@ -33,17 +38,23 @@ def _profile_client(settings: SkillSettings, session: requests.Session) -> Resou
 
 
 def build_skill_builder(
-    settings: SkillSettings, session: requests.Session | None = None
+    settings: SkillSettings,
+    session: requests.Session | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> CustomSkillBuilder:
     """The configured skill builder; ``skill_id`` is enforced when settings has one.
 
     It is a SafeSkillBuilder: its skill and Lambda handler answer every request, an
     apology where the SDK would raise.
 
-    One pooled ``requests.Session`` serves every call to the resource servers; the
-    profile cache lives on the resolver, so it outlives single requests.
+    One pooled ``requests.Session`` serves every call to the resource servers (a
+    DeadlineAdapter is mounted on it for http:// and https://, replacing others); the
+    profile cache lives on the resolver, so it outlives single requests. Each request
+    gets one Deadline of ``resource_timeout`` seconds shared by all its resource calls,
+    measured on ``clock`` (monotonic seconds; tests may pass their own).
     """
-    session = session if session is not None else requests.Session()
+    # The adapter bounds trickled response heads by the request's deadline as well.
+    session = mount_deadline_adapter(session if session is not None else requests.Session())
     resolver = ProfileResolver(
         _profile_client(settings, session),
         ProfileCache(ttl=settings.linking_cache_ttl, max_entries=CACHE_MAX_ENTRIES),
@@ -53,6 +64,9 @@ def build_skill_builder(
 
     builder = SafeSkillBuilder()
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK annotates it None
+    # Global, so it runs before any handler's linking check: RESOURCE_TIMEOUT is the budget
+    # for all resource-server calls of one request, not per call.
+    builder.add_global_request_interceptor(DeadlineInterceptor(settings.resource_timeout, clock))
 
     # Request handlers, in order of precedence; each gets its own linking check.
     ride_handlers = (

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -39,17 +40,20 @@ def fault_server() -> Iterator[FaultServer]:
 
 @pytest.fixture
 def make_skill_for() -> Iterator[Callable[..., Skill]]:
-    """Build the real skill (Lambda handler) against a base URL; keyword args override settings."""
+    """Build the real skill (Lambda handler) against a base URL; keyword args override settings.
+
+    ``clock`` is the monotonic clock the skill measures each request's budget on.
+    """
     sessions: list[requests.Session] = []
 
-    def make(url: str, **overrides: Any) -> Skill:
+    def make(url: str, clock: Callable[[], float] = time.monotonic, **overrides: Any) -> Skill:
         values: dict[str, Any] = dict(
             ride_hailer_api_url=url, linking_cache_ttl=300.0, resource_timeout=RESOURCE_TIMEOUT,
         )
         values.update(overrides)
         session = requests.Session()
         sessions.append(session)
-        handler = build_skill_builder(SkillSettings(**values), session=session).lambda_handler()
+        handler = build_skill_builder(SkillSettings(**values), session=session, clock=clock).lambda_handler()
         return lambda event: handler(event, None)  # type: ignore[no-any-return]
 
     yield make

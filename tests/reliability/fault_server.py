@@ -1,7 +1,8 @@
 """A raw-socket HTTP server on 127.0.0.1 that shows faults http.server cannot.
 
 Each path answers with a *fault* (default ``ok``): a healthy Ride Hailer answer, a reset
-mid-body, a stall, a slow trickle, a 5xx, HTML, JSON of the wrong shape, or a 401 with or
+mid-body, a stall, a slow trickle (of the body, or of the
+status line and headers), a healthy answer after ``slow_delay`` (``slow``), a 5xx, HTML, JSON of the wrong shape, or a 401 with or
 without a Bearer challenge. ``refuse()`` closes the listening socket so that connections
 are refused; ``resume()`` listens again on the same port.
 """
@@ -18,7 +19,8 @@ from typing import Callable
 #: Faults a path can be told to show.
 FAULTS = (
     "ok", "reset", "stall", "trickle", "503", "html", "wrong_shape", "401_proxy", "401_invalid_token",
-    "403_insufficient_scope", "ok_chunked", "ok_gzip",
+    "403_insufficient_scope", "ok_chunked", "ok_gzip", "slow",
+    "trickle_head",
 )
 PROFILE = {"id": "user-1", "name": "Ada", "email": "ada@example.com"}
 SCOPES = "profile rides:read rides:write"
@@ -58,8 +60,12 @@ def _head(status: int, reason: str, headers: dict[str, str], length: int) -> byt
 class FaultServer:
     """Serves each connection in its own daemon thread; one request per connection."""
 
-    def __init__(self, trickle_interval: float = 0.2) -> None:
+    def __init__(self, trickle_interval: float = 0.2, slow_delay: float = 0.3) -> None:
         self.faults: dict[str, str] = {}
+        #: Seconds the ``slow`` fault waits before its healthy answer.
+        self.slow_delay = slow_delay
+        #: Called with (method, path) as each request arrives, before it is answered.
+        self.on_request: Callable[[str, str], None] | None = None
         self.calls: collections.Counter[str] = collections.Counter()
         self.trickle_interval = trickle_interval
         #: Scope named by the ``403_insufficient_scope`` challenge.
@@ -151,9 +157,15 @@ class FaultServer:
             method, path = self._read_request(conn)
             with self._lock:
                 self.calls[path] += 1
+            if self.on_request is not None:
+                self.on_request(method, path)
             fault = self.faults.get(path, self.faults.get("*", "ok"))
             if fault == "stall":
                 return  # never answer; close() releases the connection
+            if fault == "slow":
+                if self.stopped.wait(self.slow_delay):
+                    return
+                fault = "ok"
             self._answer(conn, fault, method, path)
         except OSError:
             pass
@@ -201,6 +213,14 @@ class FaultServer:
             conn.sendall(_head(status, "OK", {"Content-Type": "application/json"}, len(raw) + 100) + raw[:5])
             # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif fault == "trickle_head":  # status line and headers a byte at a time, then the body
+            raw = json.dumps(body).encode()
+            head = _head(status, "OK", {"Content-Type": "application/json", "X-OAuth-Scopes": SCOPES}, len(raw))
+            for byte in head:
+                if self.stopped.wait(self.trickle_interval):
+                    return
+                conn.sendall(bytes([byte]))
+            conn.sendall(raw)
         elif fault == "trickle":
             raw = json.dumps(body).encode()
             raw += b" " * (TRICKLE_BODY_BYTES - len(raw))

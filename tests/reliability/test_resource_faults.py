@@ -27,7 +27,9 @@ LWA_APOLOGY = DEFAULT_MESSAGES["en-US"].unavailable
 LWA_RELINK = DEFAULT_MESSAGES["en-US"].rejected
 
 #: Faults that say nothing about the token: an apology, never a LinkAccount card.
-SERVER_FAULTS = ["refused", "reset", "stall", "trickle", "503", "html", "wrong_shape", "401_proxy"]
+SERVER_FAULTS = [
+    "refused", "reset", "stall", "trickle", "trickle_head", "503", "html", "wrong_shape", "401_proxy",
+]
 
 
 @dataclass(frozen=True)

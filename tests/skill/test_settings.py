@@ -50,3 +50,16 @@ def test_unset_api_url_defaults_to_the_local_service_with_a_warning(caplog):
 def test_bad_value_raises_an_error_naming_the_variable(env, variable):
     with pytest.raises(SettingsError, match=variable):
         SkillSettings.from_env(env)
+
+
+def test_resource_timeout_over_six_seconds_is_refused_as_a_per_request_budget():
+    # RESOURCE_TIMEOUT is the budget for all resource calls of one request; Alexa waits 8 s.
+    assert SkillSettings.from_env(dict(BASE, RESOURCE_TIMEOUT="6")).resource_timeout == 6.0
+    with pytest.raises(SettingsError, match=r"RESOURCE_TIMEOUT must be greater than 0 and at most 6 seconds.*one request"):
+        SkillSettings.from_env(dict(BASE, RESOURCE_TIMEOUT="6.5"))
+
+
+@pytest.mark.parametrize("value", ["-1", "inf", "-0"])
+def test_resource_timeout_out_of_range_names_the_allowed_range(value):
+    with pytest.raises(SettingsError, match=r"greater than 0 and at most 6 seconds"):
+        SkillSettings.from_env(dict(BASE, RESOURCE_TIMEOUT=value))

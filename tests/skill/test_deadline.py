@@ -1,0 +1,153 @@
+"""account_linking.deadline: one time budget shared by every resource call of a request."""
+from __future__ import annotations
+
+import pytest
+import requests
+from ask_sdk_core.dispatch_components.request_components import (
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+)
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from account_linking import (
+    DEFAULT_MESSAGES,
+    Deadline,
+    DeadlineInterceptor,
+    LinkingExceptionHandler,
+    LwaProfileClient,
+    ProfileCache,
+    ProfileResolver,
+    ResourceUnavailable,
+    RideHailerProfileClient,
+    add_linked_handler,
+    call_timeout,
+    deadline_of,
+    profile_of,
+    requires_link,
+)
+from account_linking.http import send
+
+from .conftest import card_type, load_envelope, speech
+from .resource_server import LWA_PATH
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_deadline_counts_down_on_its_clock_and_stops_at_zero():
+    clock = FakeClock()
+    deadline = Deadline(2.0, clock)
+    assert deadline.remaining() == 2.0 and not deadline.expired()
+    clock.now += 1.5
+    assert deadline.remaining() == 0.5
+    clock.now += 1.0
+    assert deadline.remaining() == 0.0 and deadline.expired()
+
+
+def test_call_timeout_is_the_per_call_timeout_shortened_to_what_is_left():
+    clock = FakeClock()
+    deadline = Deadline(2.0, clock)
+    assert call_timeout(3.0, None) == 3.0  # no request budget: the client's own timeout
+    assert call_timeout(3.0, deadline) == 2.0
+    assert call_timeout(0.5, deadline) == 0.5
+    clock.now += 5
+    assert call_timeout(3.0, deadline) == 0.0
+
+
+def test_send_with_no_time_left_fails_at_once_without_connecting(server):
+    with requests.Session() as session, pytest.raises(ResourceUnavailable, match="no time left"):
+        send(session, "GET", server.url + "/api/v1/fares/estimate", timeout=0.0)
+    assert server.state.seen == []
+
+
+@pytest.mark.parametrize("provider", ["ride_hailer", "lwa"])
+def test_profile_lookup_with_a_spent_deadline_is_unavailable_and_never_sent(server, provider):
+    clock = FakeClock()
+    spent = Deadline(0.5, clock)
+    clock.now += 0.5
+    with requests.Session() as session:
+        client = (
+            RideHailerProfileClient(session, server.url, 0.5)
+            if provider == "ride_hailer"
+            else LwaProfileClient(session, 0.5, server.url + LWA_PATH)
+        )
+        resolver = ProfileResolver(client, ProfileCache(ttl=60))
+        with pytest.raises(ResourceUnavailable):
+            resolver.resolve("tok", spent)
+        assert server.state.seen == []
+        # With time left the same resolver answers (the failure was not cached).
+        assert resolver.resolve("tok", Deadline(0.5, clock)).user_id
+
+
+class _SlowWork(AbstractRequestInterceptor):
+    """Stands for the skill's own slow work before the link check (moves the clock)."""
+
+    def __init__(self, clock: FakeClock, seconds: float) -> None:
+        self.clock = clock
+        self.seconds = seconds
+
+    def process(self, handler_input):
+        self.clock.now += self.seconds
+
+
+@requires_link("profile")
+class _OwnApiHandler(AbstractRequestHandler):
+    """Another skill's handler calling its own API within the request's deadline."""
+
+    def __init__(self, session: requests.Session, url: str) -> None:
+        self.session = session
+        self.url = url
+
+    def can_handle(self, handler_input):
+        return True
+
+    def handle(self, handler_input):
+        timeout = call_timeout(5.0, deadline_of(handler_input))
+        response = send(self.session, "GET", self.url, timeout=timeout)
+        name = profile_of(handler_input).name
+        return handler_input.response_builder.speak(f"{name}: {response.status_code}").response
+
+
+def _generic_skill(server, session, clock, slow_work: float):
+    resolver = ProfileResolver(RideHailerProfileClient(session, server.url, 5.0), ProfileCache(ttl=60))
+    builder = CustomSkillBuilder()
+    builder.add_global_request_interceptor(DeadlineInterceptor(0.5, clock))
+    builder.add_global_request_interceptor(_SlowWork(clock, slow_work))
+    add_linked_handler(builder, _OwnApiHandler(session, server.url + "/api/v1/fares/estimate?destination=x"), resolver)
+    builder.add_exception_handler(LinkingExceptionHandler(resolver))
+    handler = builder.lambda_handler()
+    return lambda event: handler(event, None)
+
+
+def test_any_skill_shares_the_request_budget_between_link_check_and_its_own_api(server):
+    clock = FakeClock()
+    with requests.Session() as session:
+        skill = _generic_skill(server, session, clock, slow_work=0.1)
+        answer = skill(load_envelope("account_info.linked"))
+    assert speech(answer) == "Ada: 200"
+    assert server.calls("/api/v1/me") == 1 and server.calls("/api/v1/fares/estimate") == 1
+
+
+def test_budget_spent_before_the_link_check_answers_apology_without_card_or_call(server):
+    clock = FakeClock()
+    with requests.Session() as session:
+        skill = _generic_skill(server, session, clock, slow_work=0.5)
+        answer = skill(load_envelope("account_info.linked"))
+    assert speech(answer) == DEFAULT_MESSAGES["en-US"].unavailable
+    assert card_type(answer) is None
+    assert server.state.seen == []
+
+
+def test_interceptor_gives_each_request_a_fresh_deadline(server):
+    clock = FakeClock()
+    with requests.Session() as session:
+        skill = _generic_skill(server, session, clock, slow_work=0.2)
+        for _ in range(3):  # 3 x 0.2 s would overrun one 0.5 s budget
+            assert speech(skill(load_envelope("account_info.linked"))) == "Ada: 200"
