@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,6 +87,62 @@ def test_bad_logins_from_many_addresses_throttle_the_account_then_the_window_let
     time.sleep(max(0.0, WINDOW + 0.5 - (time.monotonic() - started)))
     accepted = sign_in(service, client_id, seeded.email, seeded.password, address="127.0.0.40")
     assert accepted.status_code == 302 and "/oauth/authorize?" in accepted.headers["Location"]
+
+
+RACING_GUESSES = 16
+
+
+def test_simultaneous_wrong_passwords_get_at_most_the_limit_checked_then_the_owner_is_throttled(database, seeded, tmp_path: Path, figures):
+    """16 wrong passwords for one account at once (16 addresses, gunicorn 2 x 4): the throttle is atomic.
+
+    An answer with the wrong-credentials message had its password checked; a throttled one
+    did not. A long window so a slow burst on the shared cores cannot outlive it.
+    """
+    service = ServiceProcess(database, tmp_path / "race.log", extra_env={
+        "RIDE_HAILER_LOGIN_THROTTLE_WINDOW": "600",
+        "RIDE_HAILER_LOGIN_THROTTLE_PER_ACCOUNT": str(PER_ACCOUNT),
+        "RIDE_HAILER_LOGIN_THROTTLE_PER_ADDRESS": str(PER_ADDRESS),
+    }).start()
+    try:
+        url = authorize_url(service.url, seeded.basic.client_id, state="race")
+        barrier = threading.Barrier(RACING_GUESSES)
+        answers: list[requests.Response | BaseException] = [RuntimeError("no answer")] * RACING_GUESSES
+
+        def guess(n: int) -> None:
+            try:
+                with browser(f"127.0.5.{n + 1}") as session:
+                    page = session.get(url, timeout=30)
+                    data = {"email": seeded.email, "password": f"racing guess {n}", "csrf_token": csrf_token(page.text)}
+                    barrier.wait(timeout=60)
+                    answers[n] = session.post(url, data=data, allow_redirects=False, timeout=60)
+            except BaseException as error:  # reported below
+                answers[n] = error
+
+        threads = [threading.Thread(target=guess, args=(n,)) for n in range(RACING_GUESSES)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        responses = [answer for answer in answers if isinstance(answer, requests.Response)]
+        assert len(responses) == RACING_GUESSES, [a for a in answers if not isinstance(a, requests.Response)]
+        assert all(answer.status_code == 200 and "Location" not in answer.headers for answer in responses)
+        messages = [_inline_error(answer) for answer in responses]
+        checked, throttled = messages.count(WRONG_CREDENTIALS), messages.count(THROTTLED)
+        figures.append(f"racing guesses ({database.kind}): {RACING_GUESSES} at once, {checked} checked, {throttled} throttled (limit {PER_ACCOUNT})")
+        assert checked + throttled == RACING_GUESSES
+        assert checked <= PER_ACCOUNT
+        # Attempts in flight count against each other, so a burst may get fewer than the
+        # limit checked (never more). The rule: exactly PER_ACCOUNT failures lock the account.
+        for n in range(PER_ACCOUNT - checked):
+            answer = sign_in(service, seeded.basic.client_id, seeded.email, f"late guess {n}", address=f"127.0.6.{n + 1}")
+            assert _inline_error(answer) == WRONG_CREDENTIALS
+        extra = sign_in(service, seeded.basic.client_id, seeded.email, "one guess too many", address="127.0.6.100")
+        assert _inline_error(extra) == THROTTLED
+        owner = sign_in(service, seeded.basic.client_id, seeded.email, seeded.password, address="127.0.5.200")
+        assert owner.status_code == 200 and _inline_error(owner) == THROTTLED
+    finally:
+        service.stop()
+    assert "Traceback" not in service.log() and "database is locked" not in service.log()
 
 
 def test_bad_logins_from_one_address_throttle_that_address_only(throttled_service, seeded):
