@@ -41,11 +41,16 @@ def find_user(email: str) -> User | None:
 
 
 def register_user(email: str, password: str, name: str) -> User:
-    """Create an account; raise EmailTaken when the email is in use."""
+    """Create an account; raise EmailTaken when the email is in use.
+
+    The argon2 hash is made before the first query, so no transaction (on SQLite: the write
+    lock) is held while it runs.
+    """
     email = normalize_email(email)
+    password_hash = passwords().hash(password)
     if find_user(email) is not None:
         raise EmailTaken(email)
-    user = User(email=email, name=name.strip(), password_hash=passwords().hash(password))
+    user = User(email=email, name=name.strip(), password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     return user
