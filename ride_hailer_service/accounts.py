@@ -123,9 +123,11 @@ def authenticate(email: str, password: str, address: str) -> User:
 def start_password_reset(email: str, address: str, link_for: Callable[[str], str]) -> None:
     """Queue a one-time reset link mail when the account exists; do the same work either way.
 
-    Both paths build the mail, commit and return: nothing is sent inside the request
-    (`flask send-outbox` delivers), so the answer's timing does not tell whether the email
-    has an account. Requests are throttled per client address (silently: the page answers
+    Both paths count and record the throttle row, look the email up, make a secret, build
+    the mail, commit and wake the sender; only a known email adds the two inserts
+    (password_resets, outbox_mail). No argon2 and no SMTP on either path (`flask
+    send-outbox` or the sender thread delivers), so the answer's timing does not tell
+    whether the email has an account. Requests are throttled per client address (silently: the page answers
     the same) so the form cannot be used to flood someone's mailbox.
     """
     config = current_app.config
