@@ -86,8 +86,9 @@ def authenticate(email: str, password: str, address: str) -> User:
     db.session.commit()  # end the request's read transaction before queueing for writes
     attempts = [LoginAttempt(key=account_key), LoginAttempt(key=address_key)]
     db.session.add_all(attempts)
+    db.session.flush()
+    attempt_ids = [attempt.id for attempt in attempts]  # read before commit expires them
     db.session.commit()
-    attempt_ids = [attempt.id for attempt in attempts]
     since = utcnow() - window
     if (
         _failures(account_key, since) > int(config["LOGIN_THROTTLE_PER_ACCOUNT"])
