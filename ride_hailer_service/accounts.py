@@ -41,11 +41,16 @@ def find_user(email: str) -> User | None:
 
 
 def register_user(email: str, password: str, name: str) -> User:
-    """Create an account; raise EmailTaken when the email is in use."""
+    """Create an account; raise EmailTaken when the email is in use.
+
+    The argon2 hash is made before the first query, so no transaction (on SQLite: the write
+    lock) is held while it runs.
+    """
     email = normalize_email(email)
+    password_hash = passwords().hash(password)
     if find_user(email) is not None:
         raise EmailTaken(email)
-    user = User(email=email, name=name.strip(), password_hash=passwords().hash(password))
+    user = User(email=email, name=name.strip(), password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     return user
@@ -66,24 +71,52 @@ def _failures(key: str, since: dt.datetime) -> int:
 
 
 def authenticate(email: str, password: str, address: str) -> User:
-    """Check credentials; raise LoginThrottled or BadCredentials. Commits the attempt."""
+    """Check credentials; raise LoginThrottled or BadCredentials.
+
+    Atomic throttle: the attempt is recorded (one row per account and per address key) and
+    committed *before* counting, so of N concurrent attempts the k-th to commit counts at
+    least k rows; only attempts that see at most the limit (their own row included) get
+    their password checked, whatever the workers, threads or database. A refused attempt
+    deletes its rows again (it checked nothing); a failed one leaves them as the failure
+    record; a successful one deletes its own rows and the account's failures.
+    """
     config = current_app.config
     account_key, address_key = _throttle_keys(email, address)
-    since = utcnow() - dt.timedelta(seconds=int(config["LOGIN_THROTTLE_WINDOW"]))
+    window = dt.timedelta(seconds=int(config["LOGIN_THROTTLE_WINDOW"]))
+    db.session.commit()  # end the request's read transaction before queueing for writes
+    attempts = [LoginAttempt(key=account_key), LoginAttempt(key=address_key)]
+    db.session.add_all(attempts)
+    db.session.flush()
+    attempt_ids = [attempt.id for attempt in attempts]  # read before commit expires them
+    db.session.commit()
+    since = utcnow() - window
     if (
-        _failures(account_key, since) >= int(config["LOGIN_THROTTLE_PER_ACCOUNT"])
-        or _failures(address_key, since) >= int(config["LOGIN_THROTTLE_PER_ADDRESS"])
+        _failures(account_key, since) > int(config["LOGIN_THROTTLE_PER_ACCOUNT"])
+        or _failures(address_key, since) > int(config["LOGIN_THROTTLE_PER_ADDRESS"])
     ):
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(attempt_ids)))
+        db.session.commit()
         raise LoginThrottled()
     user = find_user(email)
-    # verify against a dummy hash when there is no account: same time, no enumeration
-    if not passwords().verify(user.password_hash if user else None, password) or user is None:
-        db.session.add_all([LoginAttempt(key=account_key), LoginAttempt(key=address_key)])
+    user_id, password_hash = (user.id, user.password_hash) if user else (None, None)
+    db.session.commit()
+    # argon2 runs with no transaction open (no SQLite write lock, no row lock held);
+    # an unknown email is verified against a dummy hash: same work, no enumeration
+    if not passwords().verify(password_hash, password) or user_id is None:
+        raise BadCredentials()  # the pre-recorded rows are the failure record
+    assert password_hash is not None
+    new_hash = passwords().hash(password) if passwords().needs_rehash(password_hash) else None
+    db.session.execute(
+        delete(LoginAttempt).where(
+            (LoginAttempt.key == account_key) | LoginAttempt.id.in_(attempt_ids)
+        )
+    )
+    user = db.session.get(User, user_id)
+    if user is None:  # deleted while we verified
         db.session.commit()
         raise BadCredentials()
-    if passwords().needs_rehash(user.password_hash):
-        user.password_hash = passwords().hash(password)
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == account_key))
+    if new_hash is not None and user.password_hash == password_hash:
+        user.password_hash = new_hash
     db.session.commit()
     return user
 
@@ -91,9 +124,11 @@ def authenticate(email: str, password: str, address: str) -> User:
 def start_password_reset(email: str, address: str, link_for: Callable[[str], str]) -> None:
     """Queue a one-time reset link mail when the account exists; do the same work either way.
 
-    Both paths build the mail, commit and return: nothing is sent inside the request
-    (`flask send-outbox` delivers), so the answer's timing does not tell whether the email
-    has an account. Requests are throttled per client address (silently: the page answers
+    Both paths count and record the throttle row, look the email up, make a secret, build
+    the mail, commit and wake the sender; only a known email adds the two inserts
+    (password_resets, outbox_mail). No argon2 and no SMTP on either path (`flask
+    send-outbox` or the sender thread delivers), so the answer's timing does not tell
+    whether the email has an account. Requests are throttled per client address (silently: the page answers
     the same) so the form cannot be used to flood someone's mailbox.
     """
     config = current_app.config

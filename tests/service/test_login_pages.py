@@ -5,9 +5,9 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from ride_hailer_service.models import OutboxMail, db
+from ride_hailer_service.models import LoginAttempt, OutboxMail, db
 
 from .conftest import EMAIL, NA_REDIRECT, PASSWORD, authorize_query, consent, csrf_token, sign_in
 
@@ -88,6 +88,27 @@ def test_failed_logins_are_throttled_per_account(client, url, user):
     blocked = sign_in(client, url)
     assert blocked.status_code == 200
     assert "Too many failed sign-ins" in blocked.get_data(as_text=True)
+
+
+def test_successful_logins_never_count_as_failures(app, client, url, user):
+    app.config["LOGIN_THROTTLE_PER_ACCOUNT"] = 2
+    app.config["LOGIN_THROTTLE_PER_ADDRESS"] = 2
+    for _ in range(4):  # twice the limit: each is recorded first, then cleared as a success
+        assert sign_in(client, url).status_code == 302
+    assert WRONG_CREDENTIALS in sign_in(client, url, password="nope").get_data(as_text=True)
+    assert sign_in(client, url).status_code == 302
+    with app.app_context():  # the success cleared the account's failure and its own rows
+        keys = db.session.execute(select(LoginAttempt.key)).scalars().all()
+    assert [key.split(":")[0] for key in keys] == ["address"]
+
+
+def test_throttled_attempts_are_not_recorded_as_failures(app, client, url, user):
+    for _ in range(5):
+        sign_in(client, url, password="nope")
+    for _ in range(3):
+        assert "Too many failed sign-ins" in sign_in(client, url).get_data(as_text=True)
+    with app.app_context():  # 5 failures, each with an account row and an address row
+        assert db.session.execute(select(func.count(LoginAttempt.id))).scalar_one() == 10
 
 
 def test_failed_logins_are_throttled_per_address(app, client, url, user):
