@@ -46,16 +46,16 @@ def cache_hit(api_url: str) -> list[Row]:
     )
     linked_us = summary_us(per_call["linked"])
     bare_us = summary_us(per_call["bare"])
-    # Verdict on the best batch of each (noise only ever adds time, as timeit's docs argue);
-    # the median of round-by-round ratios is reported beside it.
-    ratio = min(per_call["linked"]) / min(per_call["bare"])
+    # Verdict on the median of round-by-round ratios, the rule every judged ratio follows
+    # (figure 4 too); the ratio of the best batches is reported beside it.
+    best = min(per_call["linked"]) / min(per_call["bare"])
     paired = paired_ratio(per_call["linked"], per_call["bare"])
     return [
         Row("1 cache hit", "linked lambda_handler, per request (median of batches)", linked_us["p50_us"], "us"),
         Row("1 cache hit", "bare ASK SDK skill, per request (median of batches)", bare_us["p50_us"], "us"),
-        ratio_row("1 cache hit", "linked / bare (best batches)", ratio, f"<= {CACHE_HIT_TARGET}", ratio <= CACHE_HIT_TARGET,
-                  linked=linked_us, bare=bare_us, paired_median_ratio=round(paired, 3)),
-        Row("1 cache hit", "linked / bare (median of paired batches)", round(paired, 3), "x"),
+        ratio_row("1 cache hit", "linked / bare (median of paired batches)", paired, f"<= {CACHE_HIT_TARGET}",
+                  paired <= CACHE_HIT_TARGET, linked=linked_us, bare=bare_us, best_batches_ratio=round(best, 3)),
+        Row("1 cache hit", "linked / bare (best batches)", round(best, 3), "x"),
     ]
 
 
