@@ -42,10 +42,11 @@ def bare_handler(api_url: str) -> Callable[..., Any]:
     resource server would have returned already in the request attributes.
     """
     import requests
-    from account_linking import PROFILE_ATTRIBUTE, Profile
+    from account_linking import PROFILE_ATTRIBUTE, Profile, ProfileCache, ProfileResolver, RideHailerProfileClient
     from resource_server import RIDE_HAILER_PROFILE
     from ride_hailer import handlers
     from ride_hailer.api import RideHailerApi
+    from ride_hailer.skill import request_handlers
 
     profile = Profile(
         user_id=RIDE_HAILER_PROFILE["id"],
@@ -62,21 +63,15 @@ def bare_handler(api_url: str) -> Callable[..., Any]:
             handler_input.attributes_manager.request_attributes[PROFILE_ATTRIBUTE] = profile
             return super().handle(handler_input)
 
-    api = RideHailerApi(requests.Session(), api_url, 3.0)
+    session = requests.Session()
+    api = RideHailerApi(session, api_url, 3.0)
+    # The skill's own handler list (events included), the AccountInfo handler given the
+    # profile directly: no linking interceptor anywhere.
+    resolver = ProfileResolver(RideHailerProfileClient(session, api_url, 3.0), ProfileCache(ttl=0, max_entries=1))
     builder = CustomSkillBuilder()
-    for handler in [
-        handlers.LaunchRequestHandler(),
-        handlers.OrderRideIntentHandler(api),
-        handlers.RideStatusIntentHandler(api),
-        handlers.CancelRideIntentHandler(api),
-        BareAccountInfoIntentHandler(),
-        handlers.FareEstimateIntentHandler(api),
-        handlers.HelpIntentHandler(),
-        handlers.CancelOrStopIntentHandler(),
-        handlers.NavigateHomeIntentHandler(),
-        handlers.FallbackIntentHandler(),
-        handlers.SessionEndedRequestHandler(),
-    ]:
+    for handler in request_handlers(api, resolver, lwa=False):
+        if isinstance(handler, handlers.AccountInfoIntentHandler):
+            handler = BareAccountInfoIntentHandler()
         builder.add_request_handler(handler)
     builder.add_exception_handler(handlers.RideRequestRejectedHandler())
     builder.add_exception_handler(handlers.CatchAllExceptionHandler())

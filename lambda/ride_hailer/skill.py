@@ -5,6 +5,7 @@ import time
 from typing import Callable
 
 import requests
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from account_linking import (
@@ -35,6 +36,34 @@ def _profile_client(settings: SkillSettings, session: requests.Session) -> Resou
     if settings.profile_provider == "lwa":
         return LwaProfileClient(session, settings.resource_timeout, settings.lwa_profile_url)
     return RideHailerProfileClient(session, settings.ride_hailer_api_url, settings.resource_timeout)
+
+
+def request_handlers(
+    api: RideHailerApi, resolver: ProfileResolver, *, lwa: bool
+) -> list[AbstractRequestHandler]:
+    """The skill's request handlers, in order of precedence (the benchmarks reuse the list)."""
+    ride_handlers: list[AbstractRequestHandler] = (
+        [handlers.RidesNeedRideHailerLinkHandler()]
+        if lwa
+        else [
+            handlers.OrderRideIntentHandler(api),
+            handlers.RideStatusIntentHandler(api),
+            handlers.CancelRideIntentHandler(api),
+        ]
+    )
+    return [
+        handlers.LaunchRequestHandler(),
+        *ride_handlers,
+        handlers.AccountInfoIntentHandler(),
+        handlers.FareEstimateIntentHandler(api),
+        handlers.HelpIntentHandler(),
+        handlers.CancelOrStopIntentHandler(),
+        handlers.NavigateHomeIntentHandler(),
+        handlers.FallbackIntentHandler(),
+        handlers.SessionEndedRequestHandler(),
+        handlers.SkillAccountLinkedHandler(resolver),
+        handlers.SkillDisabledHandler(resolver),
+    ]
 
 
 def build_skill_builder(
@@ -69,28 +98,7 @@ def build_skill_builder(
     builder.add_global_request_interceptor(DeadlineInterceptor(settings.resource_timeout, clock))
 
     # Request handlers, in order of precedence; each gets its own linking check.
-    ride_handlers = (
-        [handlers.RidesNeedRideHailerLinkHandler()]
-        if lwa
-        else [
-            handlers.OrderRideIntentHandler(api),
-            handlers.RideStatusIntentHandler(api),
-            handlers.CancelRideIntentHandler(api),
-        ]
-    )
-    for handler in [
-        handlers.LaunchRequestHandler(),
-        *ride_handlers,
-        handlers.AccountInfoIntentHandler(),
-        handlers.FareEstimateIntentHandler(api),
-        handlers.HelpIntentHandler(),
-        handlers.CancelOrStopIntentHandler(),
-        handlers.NavigateHomeIntentHandler(),
-        handlers.FallbackIntentHandler(),
-        handlers.SessionEndedRequestHandler(),
-        handlers.SkillAccountLinkedHandler(resolver),
-        handlers.SkillDisabledHandler(resolver),
-    ]:
+    for handler in request_handlers(api, resolver, lwa=lwa):
         add_linked_handler(builder, handler, resolver)
 
     # Exception handlers: linking outcomes, refused ride requests, then everything else.
