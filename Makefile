@@ -4,17 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser test clean
+.PHONY: setup browser test clean dist
 
 ## setup: create .venv and install everything (re-runs when requirements change)
 setup: $(STAMP)
 
 # The package folders are listed so an editable install made before a package existed is redone.
-$(STAMP): requirements.txt lambda/requirements.txt pyproject.toml linkcheck/__init__.py ride_hailer_service/__init__.py
+$(STAMP): requirements.txt lambda/requirements.txt pyproject.toml library/pyproject.toml tool/pyproject.toml library/account_linking/__init__.py tool/alexa_linkcheck/__init__.py ride_hailer_service/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt -e .
+	$(BIN)/python -m pip install -q -r requirements.txt -e 'library[webservice]' -e tool -e .
 	touch $@
+
+## dist: the wheels of the library (alexa-account-linking) and the tool (alexa-linkcheck) in dist/
+dist: setup
+	rm -rf dist library/build tool/build
+	$(BIN)/python -m pip wheel -q --no-deps -w dist ./library ./tool
+	@ls -1 dist
 
 ## browser: Debian's chromium for the Playwright tests
 browser:
@@ -25,14 +31,14 @@ test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache instance tests/artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache instance tests/artifacts dist
 
 ## run-skill: the skill as a web service at http://127.0.0.1:$(SKILL_PORT)/alexa (gunicorn)
 SKILL_PORT ?= 5100
 .PHONY: run-skill
 run-skill: setup
 	@echo "skill web service: http://127.0.0.1:$(SKILL_PORT)/alexa"
-	$(BIN)/gunicorn --chdir lambda --bind 127.0.0.1:$(SKILL_PORT) 'webservice:create_app()'
+	$(BIN)/gunicorn --chdir webhost --bind 127.0.0.1:$(SKILL_PORT) 'webservice:create_app()'
 
 # --- Ride Hailer service ---
 .PHONY: translations

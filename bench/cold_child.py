@@ -18,6 +18,8 @@ event = json.loads(sys.stdin.read())
 
 if variant == "linked":
     sys.path.insert(0, lambda_dir)
+    # The linking library, as `pip install -t` would put it beside the skill.
+    sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(lambda_dir)), "library"))
     import lambda_function
 
     answer = lambda_function.lambda_handler(event, None)

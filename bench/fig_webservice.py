@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.common import LAMBDA_DIR, Row, interleaved_batches, paired_ratio, ratio_row, scaled, setup_paths
+from bench.common import LAMBDA_DIR, WEBHOST_DIR, Row, interleaved_batches, paired_ratio, ratio_row, scaled, setup_paths
 
 #: Target: full verification keeps at least 85 % of the unverified throughput.
 VERIFIED_TARGET = 0.85
@@ -97,7 +97,7 @@ def in_process(identity: Any, resources_url: str, chains: Any, anchors: Path) ->
         if answer.status_code != 200:
             raise RuntimeError(f"POST /alexa answered {answer.status_code}: {answer.get_data(as_text=True)}")
 
-    logging.getLogger("webservice").setLevel(logging.ERROR)  # the per-request "verification off" warning
+    logging.getLogger("account_linking.webservice").setLevel(logging.ERROR)  # the per-request "verification off" warning
     post(verified, signed)
     post(unverified, plain)
     hits = chains.hits[CHAIN_PATH]
@@ -184,7 +184,7 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
     from bench.gunicorn import Gunicorn
 
     common = {"RIDE_HAILER_API_URL": resources_url, "LINKING_CACHE_TTL": "3600",
-              "WEBSERVICE_ENV": "development", "PYTHONPATH": str(LAMBDA_DIR)}
+              "WEBSERVICE_ENV": "development", "PYTHONPATH": f"{LAMBDA_DIR}:{WEBHOST_DIR}"}
     app = "bench.webservice_app:create()"
     servers: dict[str, Gunicorn] = {}
     try:

@@ -14,5 +14,5 @@ def create() -> Any:
     """The Flask app of the web host (settings from the environment)."""
     from webservice import create_app
 
-    logging.getLogger("webservice").setLevel(logging.ERROR)
+    logging.getLogger("account_linking.webservice").setLevel(logging.ERROR)
     return create_app()

@@ -1,4 +1,4 @@
-"""`make demo`: a fresh stack in a temp folder, the scripted dialog through `linkcheck simulate`, then stop.
+"""`make demo`: a fresh stack in a temp folder, the scripted dialog through `alexa-linkcheck simulate`, then stop.
 
 Exit status: the simulator's (0 every step happened as the dialog says, 1 a step or an
 expectation failed, 2 a bad dialog file), or 1 when the stack could not start.
@@ -14,24 +14,24 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from linkcheck.simulator.errors import SimulatorError
-from linkcheck.simulator.script import load_script
+from alexa_linkcheck.simulator.errors import SimulatorError
+from alexa_linkcheck.simulator.script import load_script
 
 from .database import DEMO_SKILL_ID, DemoAccounts, initialise_database
 from .errors import DevStackError
 from .stack import ROOT, DevStack, StackConfig
 
 #: The story of issue 6 (docs/demo.md walks through it).
-DEFAULT_DIALOG = ROOT / "linkcheck" / "simulator" / "dialogs" / "ride_hailer_demo.dialog"
+DEFAULT_DIALOG = ROOT / "tool" / "alexa_linkcheck" / "simulator" / "dialogs" / "ride_hailer_demo.dialog"
 EXIT_STACK_FAILED = 1
 #: The simulator's status for a bad dialog file (docs/simulator.md).
 EXIT_BAD_DIALOG = 2
 
 
 def simulate_command(stack: DevStack, accounts: DemoAccounts, dialog: Path | None) -> list[str]:
-    """The `linkcheck simulate` command line that plays Alexa against the stack."""
+    """The `alexa-linkcheck simulate` command line that plays Alexa against the stack."""
     assert stack.signing is not None
-    command = [sys.executable, "-m", "linkcheck", "simulate"]
+    command = [sys.executable, "-m", "alexa_linkcheck", "simulate"]
     if dialog is not None:
         command.append(str(dialog))
     return command + [
@@ -97,7 +97,7 @@ def run_demo(dialog: Path = DEFAULT_DIALOG, out: TextIO | None = None, *, keep: 
             state_dir=state_dir, database_url=database_url, service_secret_key=service_key, skill_id=DEMO_SKILL_ID)).start()
         say(f"  Ride Hailer service (gunicorn): {stack.service_url}")
         say(f"  skill web host (gunicorn, verifying signatures against a throw-away root): {stack.skill_url}")
-        say(f"  linkcheck simulate plays Alexa with signed requests; dialog: {_shown(dialog)}")
+        say(f"  alexa-linkcheck simulate plays Alexa with signed requests; dialog: {_shown(dialog)}")
         say("")
         status = _play(simulate_command(stack, accounts, dialog), simulator_environ(accounts), out)
         say("")

@@ -84,7 +84,7 @@ def run_stack(state_dir: Path | None, service_port: int, skill_port: int, out: T
         stack = DevStack(StackConfig(state_dir=state_dir, database_url=database_url, service_secret_key=secret_key,
                                      skill_id=DEMO_SKILL_ID, service_port=service_port, skill_port=skill_port)).start()
         command = simulate_command(stack, accounts, None)
-        command[:3] = [".venv/bin/linkcheck"]
+        command[:3] = [".venv/bin/alexa-linkcheck"]
         shown = " ".join(shlex.quote(part if not part.startswith(str(ROOT)) else _relative(Path(part)))
                          for part in command)
         out.write(

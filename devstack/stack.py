@@ -23,7 +23,7 @@ from typing import IO, Mapping
 
 import requests
 
-from linkcheck.simulator.signing import make_alexa_like_chain
+from alexa_linkcheck.simulator.signing import make_alexa_like_chain
 
 from .errors import ServerStartError
 
@@ -246,7 +246,7 @@ class DevStack:
             }
             self.skill = ServerProcess(
                 "the skill's web host", "webservice:create_app()", config.skill_port or free_port(),
-                chdir=ROOT / "lambda", environ=skill_env, log_path=config.state_dir / "skill.log",
+                chdir=ROOT / "webhost", environ=skill_env, log_path=config.state_dir / "skill.log",
                 ready_path="/alexa")
             self.service.wait_ready()
             self.skill.wait_ready()

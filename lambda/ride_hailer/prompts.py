@@ -168,6 +168,11 @@ def scope_labels() -> Mapping[str, Mapping[str, str]]:
     return {locale: prompts.scope_labels for locale, prompts in PROMPTS.items()}
 
 
+def apologies() -> Mapping[str, str]:
+    """The generic apology per locale, for the skill builder."""
+    return {locale: prompts.error for locale, prompts in PROMPTS.items()}
+
+
 def linking_messages() -> Mapping[str, LinkingMessages]:
     """Linking speech that names the Ride Hailer account."""
     english = LinkingMessages(

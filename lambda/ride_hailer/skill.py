@@ -18,14 +18,14 @@ from account_linking import (
     ProfileResolver,
     ResourceServerClient,
     RideHailerProfileClient,
+    SafeSkillBuilder,
     add_linked_handler,
     mount_deadline_adapter,
 )
 
 from . import handlers
 from .api import RideHailerApi
-from .prompts import linking_messages, scope_labels
-from .safety import SafeSkillBuilder
+from .prompts import apologies, linking_messages, scope_labels
 from .settings import SkillSettings
 
 #: Most profiles the token cache holds before it evicts the least recently used.
@@ -91,7 +91,7 @@ def build_skill_builder(
     api = RideHailerApi(session, settings.ride_hailer_api_url, settings.resource_timeout)
     lwa = settings.profile_provider == "lwa"
 
-    builder = SafeSkillBuilder()
+    builder = SafeSkillBuilder(apologies=apologies())
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # SDK annotates it None
     # Global, so it runs before any handler's linking check: RESOURCE_TIMEOUT is the budget
     # for all resource-server calls of one request, not per call.

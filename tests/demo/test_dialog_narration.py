@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import io
 
-from linkcheck.simulator.script import ScriptRunner, parse_script
-from linkcheck.simulator.transcript import Transcript
+from alexa_linkcheck.simulator.script import ScriptRunner, parse_script
+from alexa_linkcheck.simulator.transcript import Transcript
 
 from devstack.demo import DEFAULT_DIALOG
 

@@ -14,7 +14,7 @@ import flask_migrate
 import pytest
 from werkzeug.serving import make_server
 
-from linkcheck.simulator.cli import main as simulate
+from alexa_linkcheck.simulator.cli import main as simulate
 from ride_hailer_service import create_app
 from ride_hailer_service.admin import create_alexa_client, create_user
 

@@ -27,7 +27,7 @@ def listening(url: str) -> bool:
 
 
 def server_urls(transcript: str) -> list[str]:
-    return re.findall(r"(http://127\.0\.0\.1:\d+)", transcript.split("linkcheck simulate plays")[0])
+    return re.findall(r"(http://127\.0\.0\.1:\d+)", transcript.split("alexa-linkcheck simulate plays")[0])
 
 
 def kept_folder(transcript: str) -> Path:

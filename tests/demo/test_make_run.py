@@ -1,4 +1,4 @@
-"""`make run`: both servers up until Ctrl-C, usable with the printed `linkcheck simulate` line."""
+"""`make run`: both servers up until Ctrl-C, usable with the printed `alexa-linkcheck simulate` line."""
 from __future__ import annotations
 
 import datetime
@@ -49,7 +49,7 @@ class RunningStack:
         return self.process.returncode, rest
 
     def simulate_command(self) -> list[str]:
-        line = next(line for line in self.banner.splitlines() if "linkcheck simulate" in line)
+        line = next(line for line in self.banner.splitlines() if "alexa-linkcheck simulate" in line)
         return shlex.split(line)
 
 
@@ -92,9 +92,9 @@ def test_make_run_serves_both_until_ctrl_c_and_the_printed_simulate_line_links_a
         assert unsigned.json()["error"] == "missing_signature_header"
 
         command = stack.simulate_command()
-        assert command[0] == ".venv/bin/linkcheck"
+        assert command[0] == ".venv/bin/alexa-linkcheck"
         played = subprocess.run(
-            [sys.executable, "-m", "linkcheck", *command[1:]], cwd=ROOT, env={**os.environ, **secrets},
+            [sys.executable, "-m", "alexa_linkcheck", *command[1:]], cwd=ROOT, env={**os.environ, **secrets},
             input="order a ride to the airport\n:link\norder a ride to the airport\n:quit\n",
             capture_output=True, text=True, timeout=START_TIMEOUT, check=False)
         assert played.returncode == 0, played.stdout + played.stderr

@@ -1,4 +1,4 @@
-"""linkcheck.authorization: the client authentication both `linkcheck server` and `simulate` send."""
+"""linkcheck.authorization: the client authentication both `alexa-linkcheck server` and `simulate` send."""
 from __future__ import annotations
 
 import base64
@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from linkcheck.authorization import client_authentication
+from alexa_linkcheck.authorization import client_authentication
 
 
 def test_http_basic_form_urlencodes_id_and_secret_before_base64_as_rfc_6749_requires() -> None:

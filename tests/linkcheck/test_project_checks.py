@@ -1,4 +1,4 @@
-"""`linkcheck project`: a valid project passes; each single defect is found where it is."""
+"""`alexa-linkcheck project`: a valid project passes; each single defect is found where it is."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pytest
 
-from linkcheck.__main__ import main
+from alexa_linkcheck.__main__ import main
 
 if TYPE_CHECKING:
     from conftest import ProjectCopy
@@ -25,7 +25,7 @@ LINK = "$.accountLinkingRequest"
 
 
 def run_json(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:
-    """Run `linkcheck project --json` in-process; return exit status and the parsed report."""
+    """Run `alexa-linkcheck project --json` in-process; return exit status and the parsed report."""
     status = main(["project", str(root), "--json", *extra])
     return status, json.loads(capsys.readouterr().out)
 
@@ -59,7 +59,7 @@ def test_good_project_human_output_ends_with_ok_summary(
 def test_python_dash_m_linkcheck_project_exits_1_and_names_file_and_path(
         project: ProjectCopy) -> None:
     project.edit(AL, lambda d: payload(d).update(clientSecret="s3cr3t-value"))
-    done = subprocess.run([sys.executable, "-m", "linkcheck", "project", str(project.root)],
+    done = subprocess.run([sys.executable, "-m", "alexa_linkcheck", "project", str(project.root)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert f"ERROR   {AL} {LINK}.clientSecret [secret-in-skill-package]" in done.stdout

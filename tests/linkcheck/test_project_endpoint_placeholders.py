@@ -1,4 +1,4 @@
-"""`linkcheck project` warns on example.com/.org/.net endpoints that `ask deploy` keeps."""
+"""`alexa-linkcheck project` warns on example.com/.org/.net endpoints that `ask deploy` keeps."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from linkcheck.__main__ import main
+from alexa_linkcheck.__main__ import main
 
 if TYPE_CHECKING:
     from conftest import ProjectCopy

@@ -1,4 +1,4 @@
-"""`linkcheck project .` on this repository: the kit's own skill project must pass.
+"""`alexa-linkcheck project .` on this repository: the kit's own skill project must pass.
 
 Needs the skill project (ask-resources.json, skill-package/, lambda/) from the skill branch:
 it runs after the branches are merged.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.__main__ import main
+from alexa_linkcheck.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

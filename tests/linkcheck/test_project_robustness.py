@@ -1,4 +1,4 @@
-"""`linkcheck project` on malformed projects: findings, never a crash."""
+"""`alexa-linkcheck project` on malformed projects: findings, never a crash."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkcheck.project import check_project
+from alexa_linkcheck.project import check_project
 
 GOOD_PROJECT = Path(__file__).parent / "fixtures" / "good_project"
 FILES = ["ask-resources.json", "skill-package/skill.json",

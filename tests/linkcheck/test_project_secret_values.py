@@ -1,4 +1,4 @@
-"""`linkcheck project` finds secret-looking values in every text file of the skill package."""
+"""`alexa-linkcheck project` finds secret-looking values in every text file of the skill package."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from linkcheck.__main__ import main
+from alexa_linkcheck.__main__ import main
 
 if TYPE_CHECKING:
     from conftest import ProjectCopy

@@ -1,4 +1,4 @@
-"""`linkcheck server` against the real Ride Hailer service, with both Alexa schemes.
+"""`alexa-linkcheck server` against the real Ride Hailer service, with both Alexa schemes.
 
 The service is built by `ride_hailer_service.create_app` on a fresh SQLite file, served by
 werkzeug on 127.0.0.1 in a thread, with a user and an Alexa client made by the admin helpers.
@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from linkcheck.__main__ import main
+from alexa_linkcheck.__main__ import main
 
 VENDOR_ID = "M2LINKCHECK"
 EMAIL = "linkcheck@example.com"

@@ -1,4 +1,4 @@
-"""`linkcheck server` against small real OAuth servers, conformant and deliberately not."""
+"""`alexa-linkcheck server` against small real OAuth servers, conformant and deliberately not."""
 from __future__ import annotations
 
 import json
@@ -20,7 +20,7 @@ from linkcheck_test_servers import (
     OAuthTestServer,
 )
 
-from linkcheck.__main__ import main
+from alexa_linkcheck.__main__ import main
 
 AUTH_CODE_CHECKS = [
     "https-authorization-url", "https-token-url", "no-popups", "frame-protection",
@@ -59,7 +59,7 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def probe(server: OAuthTestServer, capsys: pytest.CaptureFixture[str], *extra: str,
           scheme: str = "HTTP_BASIC") -> tuple[int, dict[str, Any]]:
-    """Run `linkcheck server --json` against ``server``; exit status and parsed report."""
+    """Run `alexa-linkcheck server --json` against ``server``; exit status and parsed report."""
     status = main(["server", "--json", "--authorization-url", server.authorization_url,
                    "--token-url", server.token_url, "--client-id", CLIENT_ID,
                    "--scheme", scheme, "--scope", "profile rides:read", "--scope",

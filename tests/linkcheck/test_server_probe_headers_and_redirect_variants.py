@@ -1,4 +1,4 @@
-"""`linkcheck server`: token Cache-Control, login page Referrer-Policy, redirect URI variants."""
+"""`alexa-linkcheck server`: token Cache-Control, login page Referrer-Policy, redirect URI variants."""
 from __future__ import annotations
 
 import json
@@ -15,8 +15,8 @@ from linkcheck_test_servers import (
     OAuthTestServer,
 )
 
-from linkcheck.__main__ import main
-from linkcheck.server import unregistered_redirects
+from alexa_linkcheck.__main__ import main
+from alexa_linkcheck.server import unregistered_redirects
 
 REDIRECT = f"https://pitangui.amazon.com/api/skill/link/{VENDOR_ID}"
 

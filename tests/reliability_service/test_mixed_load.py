@@ -33,7 +33,7 @@ def test_mixed_load_from_a_second_process_has_zero_errors(service, seeded, tmp_p
     chains.routes[CERT_PATH] = identity.chain_pem
     anchors = tmp_path / "root.pem"
     anchors.write_bytes(root.pem)
-    host = ServiceProcess(service.database, tmp_path / "webhost.log", app="webservice:create_app()", chdir=REPO / "lambda", ready_path="/alexa", extra_env={
+    host = ServiceProcess(service.database, tmp_path / "webhost.log", app="webservice:create_app()", chdir=REPO / "webhost", ready_path="/alexa", extra_env={
         "WEBSERVICE_ENV": "development",
         "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.base_url,
         "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors),

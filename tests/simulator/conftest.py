@@ -9,8 +9,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from linkcheck.simulator import Conversation, LambdaTarget, LinkingConfig
-from linkcheck.simulator.clock import SimulatorClock
+from alexa_linkcheck.simulator import Conversation, LambdaTarget, LinkingConfig
+from alexa_linkcheck.simulator.clock import SimulatorClock
 
 from .oauth_server import OAuthServer, OAuthState
 

@@ -1,7 +1,7 @@
 """Hook functions the CLI tests load with --hook NAME=MODULE:FUNCTION."""
 from __future__ import annotations
 
-from linkcheck.simulator import Conversation
+from alexa_linkcheck.simulator import Conversation
 
 
 def forget_tokens(conversation: Conversation) -> None:

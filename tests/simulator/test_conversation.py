@@ -8,8 +8,8 @@ from typing import Callable
 
 import pytest
 
-from linkcheck.simulator import Conversation, LinkingError, TargetError
-from linkcheck.simulator.linking import REQUEST_BODY_CREDENTIALS
+from alexa_linkcheck.simulator import Conversation, LinkingError, TargetError
+from alexa_linkcheck.simulator.linking import REQUEST_BODY_CREDENTIALS
 
 from .conftest import VENDOR_ID, recorded_events
 from .oauth_server import OAuthState
@@ -192,14 +192,14 @@ def test_skill_that_raises_is_reported_and_gets_a_session_ended_error(
 
 
 def test_code_folder_without_lambda_function_is_a_clear_error(tmp_path: Path) -> None:
-    from linkcheck.simulator import LambdaTarget
+    from alexa_linkcheck.simulator import LambdaTarget
 
     with pytest.raises(TargetError, match="no lambda_function.py in"):
         LambdaTarget(tmp_path)
 
 
 def test_skill_whose_import_fails_is_reported_with_the_cause(tmp_path: Path) -> None:
-    from linkcheck.simulator import LambdaTarget
+    from alexa_linkcheck.simulator import LambdaTarget
 
     (tmp_path / "lambda_function.py").write_text("import os\nSETTING = int(os.environ['NOT_SET_ANYWHERE_42'])\n")
     with pytest.raises(TargetError, match="importing .*lambda_function.py failed: KeyError\\('NOT_SET_ANYWHERE_42'\\)"):
@@ -207,7 +207,7 @@ def test_skill_whose_import_fails_is_reported_with_the_cause(tmp_path: Path) -> 
 
 
 def test_lambda_target_sets_the_skills_environment_before_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from linkcheck.simulator import LambdaTarget
+    from alexa_linkcheck.simulator import LambdaTarget
 
     monkeypatch.delenv("SIM_TEST_GREETING", raising=False)
     (tmp_path / "lambda_function.py").write_text(
@@ -272,7 +272,7 @@ def test_unset_should_end_session_ends_the_session_on_a_voice_only_device(make_c
 
 
 def test_unset_should_end_session_keeps_the_session_on_a_device_with_a_screen(make_conversation: MakeConversation) -> None:
-    from linkcheck.simulator import Identity
+    from alexa_linkcheck.simulator import Identity
 
     c = make_conversation(identity=Identity(supported_interfaces={"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}))
     c.say("open test taxi")

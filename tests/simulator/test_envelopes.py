@@ -8,7 +8,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import IntentRequest, LaunchRequest, RequestEnvelope, SessionEndedRequest
 from ask_sdk_model.events.skillevents import AccountLinkedRequest, SkillDisabledRequest
 
-from linkcheck.simulator.envelopes import EnvelopeBuilder, Identity, SessionState
+from alexa_linkcheck.simulator.envelopes import EnvelopeBuilder, Identity, SessionState
 
 MOMENT = dt.datetime(2026, 11, 22, 1, 2, 3, 456000, tzinfo=dt.timezone.utc)
 

@@ -6,8 +6,8 @@ from typing import Callable
 
 import pytest
 
-from linkcheck.simulator import Conversation, LinkingConfig, LinkingError, link_account
-from linkcheck.simulator.linking import IMPLICIT, _parse, authorization_request_url
+from alexa_linkcheck.simulator import Conversation, LinkingConfig, LinkingError, link_account
+from alexa_linkcheck.simulator.linking import IMPLICIT, _parse, authorization_request_url
 
 from .oauth_server import OAuthState
 

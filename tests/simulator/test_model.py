@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.simulator import InteractionModel, UnmatchedUtterance
-from linkcheck.simulator.model import skill_package_path
+from alexa_linkcheck.simulator import InteractionModel, UnmatchedUtterance
+from alexa_linkcheck.simulator.model import skill_package_path
 
 
 @pytest.fixture
@@ -100,14 +100,14 @@ def test_german_utterance_resolves_slot_against_german_values(de: InteractionMod
 
 
 def test_missing_locale_is_a_clear_error(project: Path) -> None:
-    from linkcheck.simulator import ModelError
+    from alexa_linkcheck.simulator import ModelError
 
     with pytest.raises(ModelError, match="no interaction model for locale fr-FR"):
         InteractionModel.load(project / "skill-package", "fr-FR")
 
 
 def test_sample_naming_undeclared_slot_is_a_model_error() -> None:
-    from linkcheck.simulator import ModelError
+    from alexa_linkcheck.simulator import ModelError
 
     data = {"interactionModel": {"languageModel": {"invocationName": "x", "intents": [
         {"name": "A", "samples": ["go to {where}"]}]}}}

@@ -10,9 +10,9 @@ from typing import Callable
 
 import pytest
 
-from linkcheck.simulator import Conversation, ScriptError, ScriptRunner, parse_script
-from linkcheck.simulator.cli import main
-from linkcheck.simulator.transcript import Transcript
+from alexa_linkcheck.simulator import Conversation, ScriptError, ScriptRunner, parse_script
+from alexa_linkcheck.simulator.cli import main
+from alexa_linkcheck.simulator.transcript import Transcript
 
 from .conftest import VENDOR_ID
 from .oauth_server import OAuthServer, OAuthState
@@ -175,7 +175,7 @@ def test_python_dash_m_runs_a_script(project: Path, oauth_server: OAuthServer, t
     script = tmp_path / "launch.dialog"
     script.write_text("say open test taxi\n  expect speech contains welcome\nsay stop\n  expect session ends\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-m", "linkcheck.simulator", str(script), "--project", str(project)],
+    result = subprocess.run([sys.executable, "-m", "alexa_linkcheck.simulator", str(script), "--project", str(project)],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "alexa> Goodbye.\n[session ended]" in result.stdout
@@ -205,9 +205,9 @@ def test_add_subparser_wires_simulate_into_a_parent_cli(
         project: Path, oauth_server: OAuthServer, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import argparse
 
-    from linkcheck.simulator.cli import add_subparser
+    from alexa_linkcheck.simulator.cli import add_subparser
 
-    parser = argparse.ArgumentParser(prog="linkcheck")
+    parser = argparse.ArgumentParser(prog="alexa-linkcheck")
     add_subparser(parser.add_subparsers(dest="command", required=True))
     script = tmp_path / "s.dialog"
     script.write_text("link\nsay order a ride to the airport\n  expect speech contains on its way\n")
@@ -229,7 +229,7 @@ def test_bad_options_exit_two_with_a_clear_message(
     monkeypatch.delenv("SIM_TEST_UNSET_PASSWORD", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert main([*_cli_args(project, oauth_server), *extra]) == 2
-    assert f"linkcheck simulate: error: {message}" in capsys.readouterr().err
+    assert f"alexa-linkcheck simulate: error: {message}" in capsys.readouterr().err
 
 
 def test_screen_option_keeps_a_session_open_after_an_unset_should_end_session(

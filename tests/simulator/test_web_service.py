@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from linkcheck.simulator import Conversation, LambdaTarget, RequestSigner, TargetError, WebServiceTarget
-from linkcheck.simulator.cli import main
-from linkcheck.simulator.conversation import WALL
+from alexa_linkcheck.simulator import Conversation, LambdaTarget, RequestSigner, TargetError, WebServiceTarget
+from alexa_linkcheck.simulator.cli import main
+from alexa_linkcheck.simulator.conversation import WALL
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem"
 

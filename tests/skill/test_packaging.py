@@ -12,7 +12,8 @@ from .conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA = ROOT / "lambda"
-FORBIDDEN = ("flask", "sqlalchemy", "authlib", "werkzeug", "ride_hailer_service", "linkcheck")
+LIBRARY = ROOT / "library"
+FORBIDDEN = ("flask", "sqlalchemy", "authlib", "werkzeug", "ride_hailer_service", "alexa_linkcheck")
 
 
 def test_importing_lambda_function_loads_no_web_or_database_framework():
@@ -30,11 +31,11 @@ def test_importing_lambda_function_loads_no_web_or_database_framework():
     assert not loaded & set(FORBIDDEN), loaded & set(FORBIDDEN)
 
 
-def test_lambda_sources_import_nothing_from_the_service_or_web_frameworks():
+def test_lambda_and_library_sources_import_nothing_from_the_service_or_web_frameworks():
     offenders = []
-    for path in LAMBDA.rglob("*.py"):
-        if path.name == "webservice.py" or "__pycache__" in path.parts:
-            continue
+    for path in [*LAMBDA.rglob("*.py"), *LIBRARY.rglob("*.py")]:
+        if "webservice" in path.relative_to(ROOT).parts or "__pycache__" in path.parts:
+            continue  # the library's web-service extra may import Flask
         for line in path.read_text().splitlines():
             words = line.strip().split()
             if words[:1] in (["import"], ["from"]) and len(words) > 1:
@@ -43,23 +44,38 @@ def test_lambda_sources_import_nothing_from_the_service_or_web_frameworks():
     assert offenders == []
 
 
-def test_lambda_requirements_hold_only_pinned_skill_runtime_dependencies():
-    lines = [
-        line.strip() for line in (LAMBDA / "requirements.txt").read_text().splitlines()
+def _requirement_lines(path: Path) -> list[str]:
+    return [
+        line.strip() for line in path.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert sorted(line.split("==")[0].lower() for line in lines) == ["ask-sdk-core", "requests"]
-    assert all("==" in line for line in lines)
+
+
+def test_lambda_requirements_hold_pinned_runtime_dependencies_and_the_library_by_path():
+    lines = _requirement_lines(LAMBDA / "requirements.txt")
+    pinned = [line for line in lines if "==" in line]
+    assert sorted(line.split("==")[0].lower() for line in pinned) == ["ask-sdk-core", "requests"]
+    # The rest is the library, by a path that resolves from .ask/lambda/ (the CLI's build folder).
+    assert [line for line in lines if "==" not in line] == ["../../library"]
+    assert (ROOT / ".ask" / "lambda" / "../../library").resolve() == LIBRARY.resolve()
+    # The development environment pins the same versions.
+    assert set(pinned) <= set(_requirement_lines(ROOT / "requirements.txt"))
 
 
 def test_ask_cli_style_build_answers_a_launch_request(tmp_path):
-    build = tmp_path / "lambda"
-    shutil.copytree(LAMBDA, build, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # As ask-cli 2.30.7 does: the project is where it is; the CLI copies the code folder to
+    # <project>/.ask/lambda/ and runs pip there. Here the project itself is a copy.
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "instance", "tests", "dist", "build", "__pycache__", "*.pyc", "*.egg-info", ".ask"))
+    build = project / ".ask" / "lambda"
+    shutil.copytree(project / "lambda", build)
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
          "-r", "requirements.txt", "-t", "."],
         cwd=build, check=True, timeout=540, capture_output=True,
     )
+    assert (build / "account_linking" / "__init__.py").is_file()  # installed, not copied
     envelope = (FIXTURES / "launch.unlinked.json").read_text()
     code = (
         "import json, sys\n"
@@ -83,7 +99,7 @@ def test_ask_cli_style_build_answers_a_launch_request(tmp_path):
 
 def test_mypy_strict_passes_on_the_skill_packages():
     out = subprocess.run(
-        [sys.executable, "-m", "mypy", "lambda/account_linking", "lambda/ride_hailer", "lambda/lambda_function.py"],
+        [sys.executable, "-m", "mypy", "library/account_linking", "lambda/ride_hailer", "lambda/lambda_function.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert out.returncode == 0, out.stdout + out.stderr

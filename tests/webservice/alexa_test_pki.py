@@ -1,7 +1,7 @@
-"""The throw-away Alexa-like PKI, now shared with the demo: see linkcheck/simulator/signing.py."""
+"""The throw-away Alexa-like PKI, now shared with the demo: see tool/alexa_linkcheck/simulator/signing.py."""
 from __future__ import annotations
 
-from linkcheck.simulator.signing import (  # noqa: F401  (re-exported for the web-host tests)
+from alexa_linkcheck.simulator.signing import (  # noqa: F401  (re-exported for the web-host tests)
     ALEXA_SAN,
     Authority,
     SigningIdentity,

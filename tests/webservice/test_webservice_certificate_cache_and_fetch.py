@@ -9,7 +9,7 @@ from typing import Any, Callable
 import pytest
 
 from alexa_test_pki import make_signing_identity
-from alexa_verification import (
+from account_linking.webservice import (
     CertificateChainValidator,
     CertificateFetchFailed,
     HttpChainFetcher,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from alexa_verification import (
+from account_linking.webservice import (
     CertificateChainValidator,
     CertificateInvalid,
     CertificateUrlInvalid,

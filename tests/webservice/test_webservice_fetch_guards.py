@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import pytest
 
-from alexa_verification import (
+from account_linking.webservice import (
     CertificateChainValidator,
     CertificateFetchFailed,
     load_trust_store,

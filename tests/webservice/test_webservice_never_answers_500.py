@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 import pytest
 
-from alexa_verification import ConfigurationError
+from account_linking.webservice import ConfigurationError
 from webservice import APOLOGY_SPEECH, create_app
 from webservice_support import SKILL_ID, BareSkill, ChainServer, Host, Pki, body_of, envelope, \
     signed_headers

@@ -252,7 +252,7 @@ def test_refusal_is_logged_with_its_reason(
     host = make_host()
     body = body_of(envelope())
     headers = signed_headers(pki.alexa, body)
-    with caplog.at_level("WARNING", logger="webservice"):
+    with caplog.at_level("WARNING", logger="account_linking.webservice"):
         host.post(body + b" ", headers)
     assert any("invalid_signature" in record.getMessage() for record in caplog.records)
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
-from alexa_verification import ConfigurationError, HostSettings, RequestVerifier, TimestampVerifier
+from account_linking.webservice import ConfigurationError, HostSettings, RequestVerifier, TimestampVerifier
 from webservice_support import BareSkill, Host, Pki, body_of, envelope
 from webservice import create_app
 
@@ -57,7 +57,7 @@ def test_development_with_verification_off_warns_at_start_and_on_every_request(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     skill = BareSkill()
-    with caplog.at_level(logging.WARNING, logger="webservice"):
+    with caplog.at_level(logging.WARNING, logger="account_linking.webservice"):
         app = create_app(
             skill.builder(),
             config={"WEBSERVICE_ENV": "development", "WEBSERVICE_VERIFY_REQUESTS": "false"},
@@ -103,7 +103,7 @@ def test_development_mode_still_verifies_by_default(make_host: Callable[..., Hos
 def test_test_certificate_settings_warn_at_start(
     pki: Pki, chain_server: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="webservice"):
+    with caplog.at_level(logging.WARNING, logger="account_linking.webservice"):
         create_app(
             BareSkill().builder(),
             config={

@@ -8,7 +8,7 @@ from typing import Callable
 import certifi
 import pytest
 
-from alexa_verification import (
+from account_linking.webservice import (
     CertificateChainValidator,
     CertificateInvalid,
     load_trust_store,
@@ -73,7 +73,7 @@ def test_every_refusal_of_post_alexa_is_logged_at_warning_with_its_reason(
     headers = signed_headers(pki.alexa, good)
     headers["Content-Type"] = content_type
     sent = body if body is not None else good.replace(b"TESTUSER", b"OTHERUSER")
-    with caplog.at_level(logging.INFO, logger="webservice"):
+    with caplog.at_level(logging.INFO, logger="account_linking.webservice"):
         response = host.post(sent, headers)
     assert response.get_json()["error"] == reason
     refusals = [r for r in caplog.records if r.getMessage().startswith("refused Alexa request")]

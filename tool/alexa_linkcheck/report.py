@@ -12,7 +12,7 @@ Status = Literal["pass", "warn", "fail", "skip"]
 
 @dataclass(frozen=True)
 class Finding:
-    """One defect found by ``linkcheck project`` in one file at one JSON path."""
+    """One defect found by ``alexa-linkcheck project`` in one file at one JSON path."""
 
     level: Level
     code: str
@@ -25,7 +25,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one live check made by ``linkcheck server``."""
+    """The outcome of one live check made by ``alexa-linkcheck server``."""
 
     name: str
     status: Status
@@ -34,9 +34,9 @@ class CheckResult:
 
 
 def render_findings(findings: Iterable[Finding], root: str) -> str:
-    """Human output of ``linkcheck project``: one block per finding, then a summary."""
+    """Human output of ``alexa-linkcheck project``: one block per finding, then a summary."""
     findings = list(findings)
-    lines = [f"linkcheck project {root}"]
+    lines = [f"alexa-linkcheck project {root}"]
     for f in findings:
         lines.append(f"{f.level.upper():7} {f.file} {f.path} [{f.code}]")
         lines.append(f"        {f.message}")
@@ -51,7 +51,7 @@ def render_findings(findings: Iterable[Finding], root: str) -> str:
 
 
 def findings_json(findings: Iterable[Finding], root: str) -> str:
-    """``--json`` output of ``linkcheck project``."""
+    """``--json`` output of ``alexa-linkcheck project``."""
     findings = list(findings)
     counts = Counter(f.level for f in findings)
     return json.dumps(
@@ -67,9 +67,9 @@ def findings_json(findings: Iterable[Finding], root: str) -> str:
 
 
 def render_checks(results: Iterable[CheckResult], target: str) -> str:
-    """Human output of ``linkcheck server``: one line per check, then a summary."""
+    """Human output of ``alexa-linkcheck server``: one line per check, then a summary."""
     results = list(results)
-    lines = [f"linkcheck server {target}"]
+    lines = [f"alexa-linkcheck server {target}"]
     width = max((len(r.name) for r in results), default=10)
     for r in results:
         lines.append(f"{r.status.upper():4} {r.name:<{width}} {r.seconds:6.3f}s  {r.reason}")
@@ -83,7 +83,7 @@ def render_checks(results: Iterable[CheckResult], target: str) -> str:
 
 
 def checks_json(results: Iterable[CheckResult], target: str) -> str:
-    """``--json`` output of ``linkcheck server``."""
+    """``--json`` output of ``alexa-linkcheck server``."""
     results = list(results)
     counts = Counter(r.status for r in results)
     return json.dumps(

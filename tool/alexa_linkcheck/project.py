@@ -1,4 +1,4 @@
-"""``linkcheck project``: static checks of an ASK CLI v2 project, file by file.
+"""``alexa-linkcheck project``: static checks of an ASK CLI v2 project, file by file.
 
 Never imports user code: handler modules are parsed with :mod:`ast`.
 """
@@ -27,8 +27,8 @@ from ask_smapi_model.v1.skill.account_linking.voice_forward_account_linking_stat
     VoiceForwardAccountLinkingStatus,
 )
 
-from linkcheck import constants as C
-from linkcheck.report import Finding, Level
+from alexa_linkcheck import constants as C
+from alexa_linkcheck.report import Finding, Level
 
 #: Directories never scanned for handler code (virtualenvs, caches, installed packages).
 SKIPPED_DIRS = frozenset({"__pycache__", ".venv", "venv", "env", "node_modules", ".git",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Callable, Optional, cast
+from typing import Any, Callable, Mapping, Optional, cast
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
@@ -20,7 +20,8 @@ from ask_sdk_model.response_envelope import ResponseEnvelope
 from ask_sdk_model.ui.ssml_output_speech import SsmlOutputSpeech
 from ask_sdk_runtime.exceptions import AskSdkException
 
-from .prompts import prompts_for
+from .locales import for_locale
+from .messages import DEFAULT_APOLOGIES
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,14 @@ def _locale_of(event: Any) -> Optional[str]:
     return locale if isinstance(locale, str) and 0 < len(locale) <= 16 else None
 
 
-def apology_envelope(locale: Optional[str]) -> ResponseEnvelope:
-    """The generic spoken apology, ending the session."""
+def apology_envelope(
+    locale: Optional[str], apologies: Mapping[str, str] = DEFAULT_APOLOGIES
+) -> ResponseEnvelope:
+    """The generic spoken apology in ``locale`` (SSML-safe text), ending the session."""
     try:
-        text = prompts_for(locale).error
+        text = for_locale(apologies, locale)
     except Exception:  # an odd locale must still get an answer
-        text = prompts_for(None).error
+        text = for_locale(apologies, None)
     return ResponseEnvelope(
         version=RESPONSE_VERSION,
         response=Response(output_speech=SsmlOutputSpeech(ssml=f"<speak>{text}</speak>"),
@@ -54,6 +57,9 @@ def apology_envelope(locale: Optional[str]) -> ResponseEnvelope:
 class SafeCustomSkill(CustomSkill):
     """A CustomSkill whose ``invoke`` answers the apology instead of raising."""
 
+    #: Apology per locale (set by :class:`SafeSkillBuilder`).
+    apologies: Mapping[str, str] = DEFAULT_APOLOGIES
+
     def invoke(self, request_envelope: RequestEnvelope, context: Any) -> ResponseEnvelope:
         """Dispatch as the SDK does; anything that escapes it becomes the apology."""
         try:
@@ -62,15 +68,26 @@ class SafeCustomSkill(CustomSkill):
             log.warning("refused a request: %s", exc)
         except Exception:
             log.error("the skill could not answer a request", exc_info=True)
-        return apology_envelope(_locale_of(request_envelope))
+        return apology_envelope(_locale_of(request_envelope), self.apologies)
 
 
 class SafeSkillBuilder(CustomSkillBuilder):
-    """CustomSkillBuilder whose skill and Lambda handler never raise."""
+    """CustomSkillBuilder whose skill and Lambda handler never raise.
+
+    ``apologies`` maps locales to the apology spoken when the skill cannot answer
+    (default :data:`~account_linking.messages.DEFAULT_APOLOGIES`); other locales fall
+    back by language, then to en-US.
+    """
+
+    def __init__(self, *args: Any, apologies: Mapping[str, str] = DEFAULT_APOLOGIES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.apologies = apologies
 
     def create(self) -> SafeCustomSkill:
         """A SafeCustomSkill with this builder's configuration."""
-        return SafeCustomSkill(skill_configuration=self.skill_configuration)
+        skill = SafeCustomSkill(skill_configuration=self.skill_configuration)
+        skill.apologies = self.apologies
+        return skill
 
     def lambda_handler(self) -> Callable[[Any, Any], dict[str, Any]]:
         """The Lambda entry point: an apology for an event that is no request envelope."""
@@ -88,12 +105,12 @@ class SafeSkillBuilder(CustomSkillBuilder):
                     raise ValueError("event is not an Alexa request envelope")
             except Exception as exc:  # the SDK raises KeyError, TypeError, ... on bad input
                 log.warning("event is not a readable request envelope: %s", type(exc).__name__)
-                return serialize(apology_envelope(_locale_of(event)))
+                return serialize(apology_envelope(_locale_of(event), self.apologies))
             answer = skill.invoke(request_envelope=envelope, context=context)
             try:
                 return serialize(answer)
             except Exception:
                 log.error("the skill's answer could not be serialized", exc_info=True)
-                return serialize(apology_envelope(_locale_of(envelope)))
+                return serialize(apology_envelope(_locale_of(envelope), self.apologies))
 
         return wrapper

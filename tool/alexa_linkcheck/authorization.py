@@ -1,6 +1,6 @@
 """Playing the Alexa app on authorization pages and the Alexa service's client authentication.
 
-Shared by `linkcheck server` (which judges what it sees) and `linkcheck simulate` (which
+Shared by `alexa-linkcheck server` (which judges what it sees) and `alexa-linkcheck simulate` (which
 links an account): `walk_authorization` follows the authorization pages by hand, fills the
 login form, allows on the consent form and stops at the redirect URL without fetching it;
 `client_authentication` applies `HTTP_BASIC` or `REQUEST_BODY_CREDENTIALS` to a token or
@@ -15,7 +15,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-from linkcheck.forms import Form, Page, parse_page
+from alexa_linkcheck.forms import Form, Page, parse_page
 
 #: Hosts of the Alexa redirect URLs (ALEXA-FACTS: Authorization URI); never fetched.
 ALEXA_REDIRECT_HOSTS = frozenset({"pitangui.amazon.com", "layla.amazon.com", "alexa.amazon.co.jp"})

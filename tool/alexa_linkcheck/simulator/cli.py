@@ -1,4 +1,4 @@
-"""`linkcheck simulate`: command line wiring for the Alexa simulator (no logic here)."""
+"""`alexa-linkcheck simulate`: command line wiring for the Alexa simulator (no logic here)."""
 from __future__ import annotations
 
 import argparse
@@ -76,7 +76,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
 
 
 def add_subparser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> argparse.ArgumentParser:
-    """Register `simulate` on a parent CLI (linkcheck/__main__.py dispatches `args.run(args)`)."""
+    """Register `simulate` on a parent CLI (tool/alexa_linkcheck/__main__.py dispatches `args.run(args)`)."""
     parser = subparsers.add_parser("simulate", help="play the Alexa app, the Alexa service and a device against a skill",
                                    description=__doc__)
     return configure_parser(parser)
@@ -155,7 +155,7 @@ def main_from_args(args: argparse.Namespace, stdin: TextIO | None = None, stdout
         hooks = _hooks(args.hook)
         conversation = build_conversation(args, transcript.note)
     except SimulatorError as error:
-        sys.stderr.write(f"linkcheck simulate: error: {error}\n")
+        sys.stderr.write(f"alexa-linkcheck simulate: error: {error}\n")
         return EXIT_USAGE
     if steps is None:
         return run_interactive(conversation, transcript, stdin or sys.stdin)
@@ -164,7 +164,7 @@ def main_from_args(args: argparse.Namespace, stdin: TextIO | None = None, stdout
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of `python -m linkcheck.simulator`."""
-    parser = configure_parser(argparse.ArgumentParser(prog="linkcheck simulate", description=__doc__))
+    """Entry point of `python -m alexa_linkcheck.simulator`."""
+    parser = configure_parser(argparse.ArgumentParser(prog="alexa-linkcheck simulate", description=__doc__))
     args = parser.parse_args(argv)
     return main_from_args(args)

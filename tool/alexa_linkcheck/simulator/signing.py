@@ -3,7 +3,7 @@
 Used by the web-host tests, `make demo` / `make run` and anyone hosting a skill locally:
 serve ``chain_pem`` from a local server, point the host's ALEXA_CERT_FETCH_URL_OVERRIDE at
 it, trust the root's ``pem`` through ALEXA_EXTRA_TRUST_ANCHORS_FILE, and sign bodies with
-``sign`` (or give ``key_pem`` to ``linkcheck simulate --sign-key``).
+``sign`` (or give ``key_pem`` to ``alexa-linkcheck simulate --sign-key``).
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class SigningIdentity:
 
     @property
     def key_pem(self) -> bytes:
-        """The private key as unencrypted PKCS#8 PEM (for `linkcheck simulate --sign-key`)."""
+        """The private key as unencrypted PKCS#8 PEM (for `alexa-linkcheck simulate --sign-key`)."""
         return self.key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

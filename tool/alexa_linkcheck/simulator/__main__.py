@@ -1,4 +1,4 @@
-"""`python -m linkcheck.simulator`."""
+"""`python -m alexa_linkcheck.simulator`."""
 from __future__ import annotations
 
 from .cli import main

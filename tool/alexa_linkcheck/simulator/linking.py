@@ -104,7 +104,7 @@ class TokenSet:
 
 # -- the Alexa service: token calls ---------------------------------------------------------
 def _authenticated(config: LinkingConfig, form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Headers and form with the client's credentials (the scheme code shared with `linkcheck server`)."""
+    """Headers and form with the client's credentials (the scheme code shared with `alexa-linkcheck server`)."""
     try:
         headers, form = authorization.client_authentication(config.scheme, config.client_id, config.client_secret, form)
     except ValueError as error:
@@ -156,7 +156,7 @@ def refresh(config: LinkingConfig, refresh_token: str, http: requests.Session | 
 
 # -- the Alexa app: authorization URL, login and consent pages -----------------------------
 # The page walk and the form heuristics are linkcheck's (`linkcheck.authorization`,
-# `linkcheck.forms`), shared with `linkcheck server`.
+# `linkcheck.forms`), shared with `alexa-linkcheck server`.
 @dataclasses.dataclass
 class _Form:
     action: str

@@ -1,4 +1,4 @@
-"""``linkcheck server``: a live probe of an OAuth 2.0 authorization server, as Alexa calls it.
+"""``alexa-linkcheck server``: a live probe of an OAuth 2.0 authorization server, as Alexa calls it.
 
 The probe plays the Alexa app (authorization request, login and consent forms, the redirect
 back) and the Alexa service (code exchange, refreshes), then tries what Alexa never does but
@@ -20,11 +20,11 @@ from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunspl
 
 import requests
 
-from linkcheck import authorization
-from linkcheck import constants as C
-from linkcheck.errors import UsageError
-from linkcheck.forms import POPUP_CALLS, Page, parse_page
-from linkcheck.report import CheckResult, Status
+from alexa_linkcheck import authorization
+from alexa_linkcheck import constants as C
+from alexa_linkcheck.errors import UsageError
+from alexa_linkcheck.forms import POPUP_CALLS, Page, parse_page
+from alexa_linkcheck.report import CheckResult, Status
 
 #: Hosts of the Alexa redirect URLs (ALEXA-FACTS: Authorization URI); never fetched.
 ALEXA_REDIRECT_HOSTS = authorization.ALEXA_REDIRECT_HOSTS

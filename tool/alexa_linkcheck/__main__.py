@@ -6,15 +6,15 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from linkcheck import constants as C
-from linkcheck.errors import UsageError
-from linkcheck.report import checks_json, findings_json, render_checks, render_findings
+from alexa_linkcheck import constants as C
+from alexa_linkcheck.errors import UsageError
+from alexa_linkcheck.report import checks_json, findings_json, render_checks, render_findings
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with one subcommand per tool: ``project``, ``server``, ``simulate``."""
     parser = argparse.ArgumentParser(
-        prog="linkcheck", description="Check Alexa account linking the way Alexa will.")
+        prog="alexa-linkcheck", description="Check Alexa account linking the way Alexa will.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     project = sub.add_parser("project", help="static checks of an ASK CLI v2 project")
@@ -55,15 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--json", action="store_true", help="machine-readable output")
     server.set_defaults(run=run_server)
 
-    from linkcheck.simulator.cli import add_subparser as add_simulate
+    from alexa_linkcheck.simulator.cli import add_subparser as add_simulate
 
     add_simulate(sub)
     return parser
 
 
 def run_project(args: argparse.Namespace) -> int:
-    """``linkcheck project``: print findings, exit 1 on any error."""
-    from linkcheck.project import check_project
+    """``alexa-linkcheck project``: print findings, exit 1 on any error."""
+    from alexa_linkcheck.project import check_project
 
     root = Path(args.path)
     if not root.is_dir():
@@ -75,10 +75,10 @@ def run_project(args: argparse.Namespace) -> int:
 
 
 def run_server(args: argparse.Namespace) -> int:
-    """``linkcheck server``: print one line per check, exit 1 on any failure."""
+    """``alexa-linkcheck server``: print one line per check, exit 1 on any failure."""
     import os
 
-    from linkcheck.server import ProbeConfig, run_probe
+    from alexa_linkcheck.server import ProbeConfig, run_probe
 
     config = ProbeConfig.from_args(args, os.environ)
     results = run_probe(config)
@@ -88,7 +88,7 @@ def run_server(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m linkcheck`` and the ``linkcheck`` console script."""
+    """Entry point of ``python -m alexa_linkcheck`` and the ``linkcheck`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -46,7 +46,7 @@ from .exception_handler import LinkingExceptionHandler
 from .http import raise_for_token_status
 from .interceptor import PROFILE_ATTRIBUTE, LinkingInterceptor, profile_of
 from .locales import for_locale, request_locale
-from .messages import DEFAULT_MESSAGES, DEFAULT_SCOPE_LABELS, LinkingMessages
+from .messages import DEFAULT_APOLOGIES, DEFAULT_MESSAGES, DEFAULT_SCOPE_LABELS, LinkingMessages
 from .profile import Profile
 from .requirements import (
     LinkMode,
@@ -56,6 +56,7 @@ from .requirements import (
     requires_link,
 )
 from .resolver import ProfileResolver
+from .safety import SafeSkillBuilder, apology_envelope
 from .tokens import access_token
 from .transport import DeadlineAdapter, mount_deadline_adapter
 
@@ -66,6 +67,7 @@ __all__ = [
     "Deadline",
     "DeadlineAdapter",
     "DeadlineInterceptor",
+    "DEFAULT_APOLOGIES",
     "DEFAULT_MESSAGES",
     "DEFAULT_SCOPE_LABELS",
     "LinkMode",
@@ -84,7 +86,9 @@ __all__ = [
     "ResourceServerClient",
     "ResourceUnavailable",
     "RideHailerProfileClient",
+    "SafeSkillBuilder",
     "access_token",
+    "apology_envelope",
     "add_linked_handler",
     "call_timeout",
     "deadline_of",

@@ -1,7 +1,14 @@
-"""Flask host of the skill at ``POST /alexa``, verifying every request as Amazon requires.
+"""A Flask host for any ASK SDK skill at ``POST /alexa``, verifying every request as Amazon requires.
 
-Run: ``flask --app webservice run`` from lambda/ (or with PYTHONPATH=lambda), or
-``gunicorn 'webservice:create_app()'``. Settings: docs/webservice.md.
+Usage (in your own module, e.g. ``host.py``)::
+
+    from account_linking.webservice import create_app
+    from my_skill import skill_builder
+
+    app = create_app(skill_builder)      # then: gunicorn 'host:app'
+
+Settings come from the environment (``WEBSERVICE_*``, ``SKILL_ID``): docs/webservice.md.
+Needs the ``webservice`` extra (Flask and cryptography).
 """
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from alexa_verification import (
+from .verification import (
     ConfigurationError,
     HostSettings,
     InvalidRequestBody,
@@ -23,7 +30,7 @@ from alexa_verification import (
     utc_now,
 )
 
-logger = logging.getLogger("webservice")
+logger = logging.getLogger("account_linking.webservice")
 
 #: Version of the Alexa response envelope format.
 #: Source: developer.amazon.com/docs/custom-skills/request-and-response-json-reference.html
@@ -33,14 +40,6 @@ RESPONSE_FORMAT_VERSION = "1.0"
 APOLOGY_SPEECH = "Sorry, something went wrong on our side. Please try again later."
 
 _JSON_TYPES = ("application/json",)
-
-
-def _build_default_skill(environ: Mapping[str, str]) -> tuple[CustomSkill, str | None]:
-    from ride_hailer.settings import SkillSettings
-    from ride_hailer.skill import build_skill_builder
-
-    settings = SkillSettings.from_env(environ)
-    return build_skill_builder(settings).create(), settings.skill_id
 
 
 def _configured_skill_id(merged: Mapping[str, Any]) -> str | None:
@@ -64,23 +63,19 @@ def _error(status: int, error: str, description: str) -> tuple[Response, int]:
 
 
 def create_app(
-    skill: CustomSkill | CustomSkillBuilder | None = None,
+    skill: CustomSkill | CustomSkillBuilder,
     *,
     config: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Flask:
-    """Build the host for ``skill`` (default: the Ride Hailer skill from the environment).
+    """Build the host for ``skill`` (a skill builder or a built skill).
 
     Settings layer as environment (``environ``, default ``os.environ``), then ``config``.
     ``config["ALEXA_CLOCK"]`` (tests only) replaces the clock of the verifiers.
     """
     env = dict(os.environ if environ is None else environ)
     merged: dict[str, Any] = {**env, **(config or {})}
-    if skill is None:
-        custom_skill, settings_skill_id = _build_default_skill(env)
-        if settings_skill_id and not merged.get("SKILL_ID"):
-            merged["SKILL_ID"] = settings_skill_id
-    elif isinstance(skill, CustomSkillBuilder):
+    if isinstance(skill, CustomSkillBuilder):
         custom_skill = skill.create()
     else:
         custom_skill = skill

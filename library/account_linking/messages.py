@@ -80,3 +80,9 @@ DEFAULT_SCOPE_LABELS: Mapping[str, Mapping[str, str]] = {
     "en-GB": {"profile": "read your profile", "*": "do what you asked"},
     "de-DE": {"profile": "dein Profil zu lesen", "*": "das zu tun"},
 }
+
+#: The apology spoken when a skill cannot answer at all (SafeSkillBuilder); per locale.
+DEFAULT_APOLOGIES: Mapping[str, str] = {
+    "en-US": "Sorry, something went wrong. Please try again.",
+    "de-DE": "Entschuldigung, da ist etwas schiefgelaufen. Bitte versuch es noch einmal.",
+}
