@@ -1,8 +1,11 @@
 """Utterance resolution from a skill package's interaction model, as Alexa's NLU would.
 
-Each sample utterance becomes a case- and punctuation-insensitive matcher in which
-`{slot}` captures words. The best match wins: fewest captured (wildcard) characters,
-then most slot values found in custom slot types, then model order. Launch phrases
+Each sample utterance becomes a case- and punctuation-insensitive matcher of whole words
+in which `{slot}` captures one or more whole words. A German preposition right before a
+slot also matches its contractions and article forms ("zu {destination}" hears "zum
+Flughafen", "zur Messe", "zu dem Hotel"; "nach {destination}" hears "nach dem
+Bahnhof"), and the slot gets the words after them. The best match wins: fewest captured
+(wildcard) characters, then most slot values found in custom slot types, then model order. Launch phrases
 ("open <invocation name>", "öffne ...") become LaunchRequests; one-shot phrases ("ask
 <invocation name> to ...") start a session with the intent.
 """
@@ -62,7 +65,32 @@ ER_SUCCESS_MATCH = "ER_SUCCESS_MATCH"
 ER_SUCCESS_NO_MATCH = "ER_SUCCESS_NO_MATCH"
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
+#: Forms a preposition takes before a noun, per language: the preposition, its contractions
+#: with the definite article, and the preposition followed by an article. A sample's
+#: preposition right before a `{slot}` matches every form of its family, so "zu {destination}"
+#: hears "zum Flughafen" with the value "Flughafen" (as Alexa's NLU fills it), never
+#: "m Flughafen", and "zum {destination}" hears "zur Messe".
+_DE_ARTICLES = ("dem", "der", "den", "das", "die", "einem", "einer", "einen", "ein", "eine")
+
+
+def _family(preposition: str, *contractions: str) -> tuple[str, ...]:
+    return (preposition, *contractions, *(f"{preposition} {article}" for article in _DE_ARTICLES))
+
+
+PREPOSITION_FAMILIES: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "de": (
+        _family("zu", "zum", "zur"),
+        _family("nach"),
+        _family("in", "ins", "im"),
+        _family("an", "ans", "am"),
+        _family("bei", "beim"),
+        _family("von", "vom"),
+    ),
+}
+
 _SLOT = re.compile(r"\{([A-Za-z0-9_.]+)\}")
+#: A slot value: one or more whole words (fewest first).
+_CAPTURE = r"\S+(?:\s\S+)*?"
 
 
 def normalize(text: str) -> str:
@@ -107,22 +135,36 @@ class _Sample:
     order: int
 
 
-def _compile(sample: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+def _literal(words: str, before_slot: bool, language: str) -> str:
+    """Regex for literal words; a preposition right before a slot also matches its other forms."""
+    if not before_slot:
+        return re.escape(words)
+    head, _, last = words.rpartition(" ")
+    forms = next((family for family in PREPOSITION_FAMILIES.get(language, ()) if last in family), None)
+    if forms is None:
+        return re.escape(words)
+    # longest first, so "zu dem" wins over "zu" and the article never lands in the slot
+    choices = sorted(forms, key=lambda form: (-len(form), form))
+    alternatives = "(?:" + "|".join(re.escape(form).replace(r"\ ", " ") for form in choices) + ")"
+    return (re.escape(head) + " " if head else "") + alternatives
+
+
+def _compile(sample: str, language: str = "") -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """A whole-word matcher of a sample on normalized text: literals and `{slot}` captures, one space apart."""
     parts: list[str] = []
     names: list[str] = []
     position = 0
     for match in _SLOT.finditer(sample):
         literal = normalize(sample[position:match.start()])
         if literal:
-            parts.append(re.escape(literal))
-        group = f"s{len(names)}"
+            parts.append(_literal(literal, True, language))
         names.append(match.group(1))
-        parts.append(f"(?P<{group}>.+?)")
+        parts.append(f"(?P<s{len(names) - 1}>{_CAPTURE})")
         position = match.end()
     tail = normalize(sample[position:])
     if tail:
-        parts.append(re.escape(tail))
-    return re.compile(r"\s*".join(parts) if parts else r"(?!)"), tuple(names)
+        parts.append(_literal(tail, False, language))
+    return re.compile(" ".join(parts) if parts else r"(?!)"), tuple(names)
 
 
 class InteractionModel:
@@ -147,12 +189,12 @@ class InteractionModel:
             self.intent_slots[name] = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for slot in intent.get("slots", []):
                 for text in slot.get("samples", []):
-                    pattern, slot_names = _compile(text)
+                    pattern, slot_names = _compile(text, language)
                     self.slot_samples.setdefault((name, slot["name"]), []).append((pattern, slot_names))
             texts = list(intent.get("samples", []))
             texts += BUILT_IN_SAMPLES.get(language, {}).get(name, ())
             for text in texts:
-                pattern, slot_names = _compile(text)
+                pattern, slot_names = _compile(text, language)
                 unknown = set(slot_names) - set(self.intent_slots[name])
                 if unknown:
                     raise ModelError(f"{locale}: sample {text!r} of {name} names undeclared slots {sorted(unknown)}")
