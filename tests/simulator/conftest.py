@@ -78,6 +78,11 @@ def write_project(root: Path, scheme: str = "HTTP_BASIC") -> Path:
         "defaultTokenExpirationInSeconds": 3600,
         "skipOnEnablement": True,
     }}))
+    (root / "skill-package" / "skill.json").write_text(json.dumps({"manifest": {
+        "manifestVersion": "1.0",
+        "apis": {"custom": {}},
+        "events": {"subscriptions": [{"eventName": "SKILL_ACCOUNT_LINKED"}, {"eventName": "SKILL_DISABLED"}]},
+    }}))
     (root / "ask-resources.json").write_text(json.dumps({
         "askcliResourcesVersion": "2020-03-31",
         "profiles": {"default": {"skillMetadata": {"src": "./skill-package"},

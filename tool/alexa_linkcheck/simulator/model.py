@@ -219,7 +219,9 @@ class InteractionModel:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as error:
-            raise ModelError(f"no interaction model for locale {locale} at {path}") from error
+            known = available_locales(skill_package)
+            has = f"this skill has {', '.join(known)}" if known else "it has no interaction models"
+            raise ModelError(f"no interaction model for locale {locale} in {path.parent} ({has})") from error
         except json.JSONDecodeError as error:
             raise ModelError(f"{path} is not valid JSON: {error}") from error
         return cls(data, locale, skill_id)
@@ -342,32 +344,93 @@ class InteractionModel:
         ]}
 
 
-def skill_package_path(project: Path) -> Path:
-    """The skill package folder named by ask-resources.json (skillMetadata.src)."""
+#: The handler ASK CLI projects name by default (ask-resources.json `userConfig.handler`).
+DEFAULT_HANDLER = "lambda_function.lambda_handler"
+
+
+def available_locales(skill_package: Path) -> list[str]:
+    """Locales with an interaction model in the skill package (interactionModels/custom/*.json), sorted."""
+    folder = Path(skill_package) / "interactionModels" / "custom"
+    return sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
+
+
+def _resources(project: Path) -> Mapping[str, Any] | None:
+    """The first profile of ask-resources.json, or None when the project has no such file."""
     resources = Path(project) / "ask-resources.json"
     if not resources.exists():
+        return None
+    try:
+        data = json.loads(resources.read_text(encoding="utf-8"))
+        profile = next(iter(data["profiles"].values()))
+    except (KeyError, StopIteration, json.JSONDecodeError, AttributeError, TypeError) as error:
+        raise ModelError(f"{resources} has no profiles") from error
+    if not isinstance(profile, Mapping):
+        raise ModelError(f"{resources}: the first profile is not an object")
+    return profile
+
+
+def skill_package_path(project: Path) -> Path:
+    """The skill package folder named by ask-resources.json (skillMetadata.src)."""
+    profile = _resources(project)
+    if profile is None:
         candidate = Path(project) / "skill-package"
         if candidate.is_dir():
             return candidate
         raise ModelError(f"no ask-resources.json or skill-package/ in {project}")
     try:
-        data = json.loads(resources.read_text(encoding="utf-8"))
-        profiles: Iterable[Mapping[str, Any]] = data["profiles"].values()
-        src = next(iter(profiles))["skillMetadata"]["src"]
-    except (KeyError, StopIteration, json.JSONDecodeError, AttributeError) as error:
-        raise ModelError(f"{resources} has no profiles.*.skillMetadata.src") from error
+        src = profile["skillMetadata"]["src"]
+    except (KeyError, TypeError) as error:
+        raise ModelError(f"{Path(project) / 'ask-resources.json'} has no profiles.*.skillMetadata.src") from error
     return (Path(project) / str(src)).resolve()
 
 
 def lambda_code_path(project: Path) -> Path:
     """The Lambda code folder named by ask-resources.json (code.default.src)."""
-    resources = Path(project) / "ask-resources.json"
-    if not resources.exists():
+    profile = _resources(project)
+    if profile is None:
         return Path(project) / "lambda"
     try:
-        data = json.loads(resources.read_text(encoding="utf-8"))
-        profile = next(iter(data["profiles"].values()))
         src = profile["code"]["default"]["src"]
-    except (KeyError, StopIteration, json.JSONDecodeError, AttributeError) as error:
-        raise ModelError(f"{resources} has no profiles.*.code.default.src") from error
+    except (KeyError, TypeError) as error:
+        raise ModelError(f"{Path(project) / 'ask-resources.json'} has no profiles.*.code.default.src") from error
     return (Path(project) / str(src)).resolve()
+
+
+def lambda_handler_name(project: Path) -> str:
+    """`MODULE.FUNCTION` from ask-resources.json `skillInfrastructure.userConfig.handler` (default lambda_function.lambda_handler)."""
+    profile = _resources(project) or {}
+    infrastructure = profile.get("skillInfrastructure")
+    user_config = infrastructure.get("userConfig") if isinstance(infrastructure, Mapping) else None
+    handler = user_config.get("handler") if isinstance(user_config, Mapping) else None
+    if handler is None:
+        return DEFAULT_HANDLER
+    if not isinstance(handler, str) or "." not in handler.strip("."):
+        raise ModelError(f"{Path(project) / 'ask-resources.json'}: userConfig.handler {handler!r} is not MODULE.FUNCTION")
+    return handler
+
+
+def event_subscriptions(skill_package: Path | None, project: Path | None = None) -> frozenset[str]:
+    """Skill events the skill subscribes to: skill.json `manifest.events.subscriptions[].eventName`,
+    plus ask-resources.json `userConfig.skillEvents.subscriptions` of the project when given.
+
+    Alexa sends a skill event only when the manifest subscribes to it; without a skill.json
+    the skill subscribes to nothing.
+    """
+    names: set[str] = set()
+    manifest_path = Path(skill_package) / "skill.json" if skill_package is not None else None
+    if manifest_path is not None and manifest_path.exists():
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))["manifest"]
+        except (KeyError, TypeError, json.JSONDecodeError) as error:
+            raise ModelError(f"{manifest_path} is not a skill manifest: {error}") from error
+        events = manifest.get("events") if isinstance(manifest, Mapping) else None
+        for entry in (events.get("subscriptions") or []) if isinstance(events, Mapping) else []:
+            if isinstance(entry, Mapping) and isinstance(entry.get("eventName"), str):
+                names.add(entry["eventName"])
+    if project is not None:
+        infrastructure = (_resources(project) or {}).get("skillInfrastructure")
+        user_config = infrastructure.get("userConfig") if isinstance(infrastructure, Mapping) else None
+        skill_events = user_config.get("skillEvents") if isinstance(user_config, Mapping) else None
+        listed = skill_events.get("subscriptions") if isinstance(skill_events, Mapping) else None
+        names.update(name for name in (listed or []) if isinstance(name, str))
+    return frozenset(names)

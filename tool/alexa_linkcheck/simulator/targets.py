@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
@@ -58,9 +59,14 @@ class LambdaTarget:
                  environ: Mapping[str, str] | None = None) -> None:
         self.code_folder = Path(code_folder).resolve()
         module_name, _, self.handler_name = handler.rpartition(".")
+        if not module_name or not self.handler_name:
+            raise TargetError(f"handler {handler!r} is not MODULE.FUNCTION (e.g. lambda_function.lambda_handler)")
+        module_name = module_name.replace("/", ".")
         path = self.code_folder / f"{module_name.replace('.', '/')}.py"
+        if not self.code_folder.is_dir():
+            raise TargetError(f"Lambda code folder {self.code_folder} does not exist")
         if not path.exists():
-            raise TargetError(f"no {path.name} in {self.code_folder}")
+            raise TargetError(f"no {path.relative_to(self.code_folder)} in {self.code_folder} (handler {handler})")
         for key, value in (environ or {}).items():
             os.environ[key] = value
         if str(self.code_folder) not in sys.path:
@@ -130,6 +136,11 @@ class WebServiceTarget:
             headers.update(self.signer.headers(body))
         try:
             response = self._http.post(self.url, data=body, headers=headers, timeout=self.timeout)
+        except requests.ConnectionError as error:
+            parts = urllib.parse.urlsplit(self.url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            raise TargetError(f"cannot connect to {parts.hostname}:{port}: is the skill running? "
+                              f"(skill endpoint {self.url} unreachable)") from error
         except requests.RequestException as error:
             raise TargetError(f"skill endpoint {self.url} unreachable: {error.__class__.__name__}") from error
         if response.status_code != 200:
