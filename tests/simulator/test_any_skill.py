@@ -134,3 +134,14 @@ def test_lambda_target_calls_the_named_handler_in_a_subfolder(project: Path) -> 
     _move_handler(project, "pkg/entry.lambda_handler", "pkg/entry.py")
     target = LambdaTarget(project / "lambda", handler="pkg/entry.lambda_handler")
     assert target.handler_name == "lambda_handler"
+
+
+def test_ctrl_c_during_a_dialog_run_exits_130_without_a_traceback(
+        project: Path, oauth_server: OAuthServer, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "interrupted.dialog"
+    script.write_text("say open test taxi\nhook stop\nsay count\n")
+    args = _cli_args(project, oauth_server, "--hook", "stop=tests.simulator.hook_targets:press_ctrl_c")
+    assert main([str(script), *args]) == 130
+    out = capsys.readouterr().out
+    assert out.endswith("[alexa] interrupted\n")
+    assert "you> count" not in out
