@@ -15,7 +15,7 @@ import dataclasses
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from .errors import ModelError, UnmatchedUtterance
 
