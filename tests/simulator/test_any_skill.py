@@ -145,3 +145,16 @@ def test_ctrl_c_during_a_dialog_run_exits_130_without_a_traceback(
     out = capsys.readouterr().out
     assert out.endswith("[alexa] interrupted\n")
     assert "you> count" not in out
+
+
+def test_handler_in_a_package_can_use_relative_imports(project: Path) -> None:
+    package = project / "lambda" / "h6_relative_skill"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "texts.py").write_text("WELCOME = 'Hello from a package.'\n")
+    (package / "app.py").write_text(
+        "from .texts import WELCOME\n"
+        "def handler(event, context):\n"
+        "    return {'version': '1.0', 'response': {'outputSpeech': {'type': 'PlainText', 'text': WELCOME}}}\n")
+    target = LambdaTarget(project / "lambda", handler="h6_relative_skill/app.handler")
+    assert Conversation(target, project / "skill-package").say("open test taxi").reply.speech == "Hello from a package."

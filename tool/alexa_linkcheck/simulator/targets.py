@@ -71,21 +71,36 @@ class LambdaTarget:
             os.environ[key] = value
         if str(self.code_folder) not in sys.path:
             sys.path.insert(0, str(self.code_folder))
-        unique = f"_linkcheck_skill_{abs(hash(str(path)))}_{module_name}"
-        spec = importlib.util.spec_from_file_location(unique, path)
-        if spec is None or spec.loader is None:
-            raise TargetError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[unique] = module  # the documented recipe; dataclasses and pickling need it
-        try:
-            spec.loader.exec_module(module)
-        except Exception as error:  # the skill's own import failure, reported once
-            del sys.modules[unique]
-            raise TargetError(f"importing {path} failed: {error!r}") from error
+        module = self._load(module_name, path)
         function = getattr(module, self.handler_name, None)
         if not callable(function):
             raise TargetError(f"{path} has no callable {self.handler_name}")
         self._handler: Callable[[dict[str, Any], LambdaContext], Any] = function
+
+    @staticmethod
+    def _load(module_name: str, path: Path) -> Any:
+        """Import the handler's module: a top-level file under a private name (several skills can
+        share one process); a module inside a package by its dotted name, as Lambda does, so the
+        package's relative imports work."""
+        try:
+            if "." in module_name:
+                return importlib.import_module(module_name)
+            unique = f"_linkcheck_skill_{abs(hash(str(path)))}_{module_name}"
+            spec = importlib.util.spec_from_file_location(unique, path)
+            if spec is None or spec.loader is None:
+                raise TargetError(f"cannot load {path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[unique] = module  # the documented recipe; dataclasses and pickling need it
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[unique]
+                raise
+            return module
+        except TargetError:
+            raise
+        except Exception as error:  # the skill's own import failure, reported once
+            raise TargetError(f"importing {path} failed: {error!r}") from error
 
     def invoke(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
         """Call the handler with a JSON round-trip copy of the envelope, as Lambda would."""
