@@ -78,6 +78,11 @@ def write_project(root: Path, scheme: str = "HTTP_BASIC") -> Path:
         "defaultTokenExpirationInSeconds": 3600,
         "skipOnEnablement": True,
     }}))
+    (root / "skill-package" / "skill.json").write_text(json.dumps({"manifest": {
+        "manifestVersion": "1.0",
+        "apis": {"custom": {}},
+        "events": {"subscriptions": [{"eventName": "SKILL_ACCOUNT_LINKED"}, {"eventName": "SKILL_DISABLED"}]},
+    }}))
     (root / "ask-resources.json").write_text(json.dumps({
         "askcliResourcesVersion": "2020-03-31",
         "profiles": {"default": {"skillMetadata": {"src": "./skill-package"},
@@ -86,13 +91,17 @@ def write_project(root: Path, scheme: str = "HTTP_BASIC") -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _restore_import_state() -> Iterator[None]:
-    """LambdaTarget puts the code folder first on sys.path; undo it so other areas' imports stay clean."""
+def _restore_import_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """LambdaTarget puts the code folder first on sys.path and imports the skill; undo both so
+    other tests' imports stay clean (skills in packages are imported by their own names)."""
     path = list(sys.path)
+    temporary = str(tmp_path_factory.getbasetemp())
     yield
     sys.path[:] = path
-    for name in [name for name in sys.modules if name.startswith("_linkcheck_skill_")]:
-        del sys.modules[name]
+    for name in list(sys.modules):
+        loaded_from = str(getattr(sys.modules[name], "__file__", None) or "")
+        if name.startswith("_linkcheck_skill_") or loaded_from.startswith(temporary):
+            del sys.modules[name]
 
 
 @pytest.fixture

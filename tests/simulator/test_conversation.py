@@ -9,6 +9,7 @@ from typing import Callable
 import pytest
 
 from alexa_linkcheck.simulator import Conversation, LinkingError, TargetError
+from alexa_linkcheck.simulator.clock import SimulatorClock
 from alexa_linkcheck.simulator.linking import REQUEST_BODY_CREDENTIALS
 
 from .conftest import VENDOR_ID, recorded_events
@@ -278,3 +279,15 @@ def test_unset_should_end_session_keeps_the_session_on_a_device_with_a_screen(ma
     c.say("open test taxi")
     assert not c.say("go home").session_ended
     assert c.say("count").reply.speech == "Turn 2, new session False."
+
+
+def test_advance_expires_a_skill_cache_built_on_the_simulator_clock() -> None:
+    from account_linking import Profile, ProfileCache
+
+    clock = SimulatorClock()
+    cache = ProfileCache(ttl=300, clock=clock.monotonic)
+    cache.put("access-token", Profile(user_id="u1"))
+    clock.advance(299)
+    assert cache.get("access-token") == Profile(user_id="u1")
+    clock.advance(2)
+    assert cache.get("access-token") is None

@@ -130,3 +130,43 @@ def test_en_gb_uses_english_launch_phrases_and_built_ins(project: Path) -> None:
     model = InteractionModel.load(project / "skill-package", "en-GB")
     assert model.resolve("talk to test taxi").kind == "launch"
     assert model.resolve("cancel").intent == "AMAZON.CancelIntent"
+
+
+def _german_rides_model() -> InteractionModel:
+    """A de-DE model written like the Ride Hailer one: bare prepositions before the slot."""
+    data = {"interactionModel": {"languageModel": {"invocationName": "test taxi", "intents": [
+        {"name": "OrderRideIntent", "slots": [{"name": "destination", "type": "DESTINATION",
+                                                "samples": ["{destination}", "zum {destination}"]}],
+         "samples": ["bestelle eine Fahrt zu {destination}", "bring mich nach {destination}"]},
+        {"name": "AMAZON.FallbackIntent", "samples": []}],
+        "types": [{"name": "DESTINATION", "values": [
+            {"id": "AIRPORT", "name": {"value": "Flughafen"}},
+            {"id": "FAIR", "name": {"value": "Messe"}},
+            {"id": "STATION", "name": {"value": "Hauptbahnhof"}}]}]}}}
+    return InteractionModel(data, "de-DE", "amzn1.ask.skill.abc")
+
+
+@pytest.mark.parametrize("utterance, value, value_id", [
+    ("bestelle eine fahrt zum flughafen", "Flughafen", "AIRPORT"),
+    ("bestelle eine Fahrt zur Messe", "Messe", "FAIR"),
+    ("bestelle eine Fahrt zu dem Flughafen", "Flughafen", "AIRPORT"),
+    ("bestelle eine Fahrt zu der Messe", "Messe", "FAIR"),
+    ("bring mich nach dem Hauptbahnhof", "Hauptbahnhof", "STATION"),
+    ("bestelle eine Fahrt zu Messe", "Messe", "FAIR"),
+])
+def test_german_contractions_and_articles_leave_the_slot_with_the_noun(utterance: str, value: str, value_id: str) -> None:
+    slot = _german_rides_model().resolve(utterance).slots["destination"]
+    assert slot["value"] == value
+    assert slot["resolutions"]["resolutionsPerAuthority"][0]["values"][0]["value"]["id"] == value_id
+
+
+def test_elicited_german_slot_answer_with_another_contraction_fills_the_noun() -> None:
+    filled = _german_rides_model().resolve_slot("zur Messe", "OrderRideIntent", "destination")
+    assert filled is not None and filled["destination"]["value"] == "Messe"
+
+
+def test_samples_match_whole_words_only(en: InteractionModel) -> None:
+    # "take me to {destination}" must not match inside "tomorrow" and leave "morrow" as the slot
+    resolution = en.resolve("take me tomorrow")
+    assert resolution.intent == "AMAZON.FallbackIntent"
+    assert "value" not in resolution.slots.get("destination", {})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -164,8 +165,11 @@ def test_interactive_mode_reads_utterances_and_commands(
     assert "[card] LinkAccount: open the Alexa app to link" in out
     assert "(event: SkillAccountLinked)" in out
     assert "alexa> Robin, a ride to the airport (AIRPORT) is on its way." in out
-    assert "[alexa] access token expired; refresh token present" in out
+    assert re.search(r"\[alexa\] access token: expired \d+ s ago\n", out)
+    assert "[alexa] refresh token: present" in out
+    assert "[alexa] next request: Alexa first refreshes the access token at the token URL" in out
     assert "[alexa] error: no interaction model for locale fr-FR" in out
+    assert "(this skill has de-DE, en-GB, en-US)" in out
     assert "unknown command ':bogus'" in out
     assert "alexa> You can order a ride." in out
     assert "you> count" not in out
@@ -218,7 +222,11 @@ def test_add_subparser_wires_simulate_into_a_parent_cli(
 
 @pytest.mark.parametrize("extra, message", [
     (["--password-env", "SIM_TEST_UNSET_PASSWORD"], "--user given but $SIM_TEST_UNSET_PASSWORD is empty"),
-    (["--url", "http://127.0.0.1:9/alexa", "--sign-key", "key.pem"], "--sign-key needs --cert-url"),
+    (["--url", "http://127.0.0.1:9/alexa", "--sign-key", "{project}/ask-resources.json"], "--sign-key needs --cert-url"),
+    (["--from", "{project}/no-such-linking.json"], "--from {project}/no-such-linking.json: no such file"),
+    (["--lambda", "{project}/no-such-code"], "--lambda {project}/no-such-code: no such folder"),
+    (["--handler", "app.main"], "no app.py in {project}/lambda (handler app.main)"),
+    (["--handler", "lambda_function.no_such_function"], "{project}/lambda/lambda_function.py has no callable no_such_function"),
     (["--env", "NOEQUALS"], "--env 'NOEQUALS': use KEY=VALUE"),
     (["--hook", "broken"], "--hook 'broken': use NAME=MODULE:FUNCTION"),
     (["--locale", "xx-XX"], "no interaction model for locale xx-XX"),
@@ -228,8 +236,11 @@ def test_bad_options_exit_two_with_a_clear_message(
         extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("SIM_TEST_UNSET_PASSWORD", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    extra = [item.format(project=project) for item in extra]
     assert main([*_cli_args(project, oauth_server), *extra]) == 2
-    assert f"alexa-linkcheck simulate: error: {message}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"alexa-linkcheck simulate: error: {message.format(project=project)}" in err
+    assert "Traceback" not in err
 
 
 def test_screen_option_keeps_a_session_open_after_an_unset_should_end_session(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Callable
 
 
@@ -19,6 +20,14 @@ class SimulatorClock:
     def wall(self) -> dt.datetime:
         """The real time, ignoring `advance`."""
         return self._wall()
+
+    def monotonic(self) -> float:
+        """`time.monotonic()` plus the offset: a clock for the skill's own caches in in-process tests.
+
+        The account-linking library's `ProfileCache(ttl, clock=...)` takes it, so `advance`
+        also expires cached profiles (the CLI cannot reach a cache the skill builds at import).
+        """
+        return time.monotonic() + self._offset.total_seconds()
 
     def advance(self, seconds: float) -> None:
         """Move the simulated time forward by `seconds`."""

@@ -4,19 +4,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 import re
+import urllib.parse
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
+
+import requests
 
 from . import envelopes, linking
+from ..forms import parse_page
 from .clock import SimulatorClock
 from .envelopes import EnvelopeBuilder, Identity, SessionState
 from .errors import LinkingError, SimulatorError, TargetError, TokenEndpointError
-from .model import InteractionModel, Resolution
+from .model import InteractionModel, Resolution, event_subscriptions
 from .targets import SkillTarget
 
 #: Card type of an account-linking card (ask_sdk_model.ui.LinkAccountCard).
 LINK_ACCOUNT_CARD = "LinkAccount"
+#: Query, fragment and form fields whose values are secrets: masked in the linking trace.
+SECRET_FIELDS = frozenset({"code", "access_token", "refresh_token", "id_token", "token", "client_secret",
+                           "password", "code_verifier"})
 #: Request timestamp sources: the simulator clock, or the wall clock (signed web
 #: requests must be within 150 s of the host's clock, ALEXA-FACTS.md).
 SIMULATED = "simulated"
@@ -85,6 +93,113 @@ class AccountLink:
     tokens: linking.TokenSet
     expires_at: dt.datetime
     refresh_failed: str | None = None  #: OAuth error of the last failed refresh
+    #: tokens revoked at the authorization server since they were stored ("refresh", "access");
+    #: Alexa is never told, so it keeps using them
+    revoked: set[str] = dataclasses.field(default_factory=set)
+    #: when the access token expires in real time, as the authorization server sees it (None: unknown)
+    real_expires_at: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkStep:
+    """One step of the linking flow as the Alexa app and the Alexa service take it (secrets masked)."""
+
+    title: str  #: "authorization request", "login page", "login", "consent", "redirect to Alexa", ...
+    detail: str  #: the URL, form or answer of the step
+
+
+_SECRET_PARAMETER = re.compile(r"([?&#](?:%s)=)[^&#]*" % "|".join(sorted(SECRET_FIELDS)))
+
+
+def mask_url(url: str) -> str:
+    """The URL as sent, with secret query and fragment values (code, tokens) replaced by ***."""
+    return _SECRET_PARAMETER.sub(r"\1***", url)
+
+
+class _LinkObserver:
+    """A `requests` response hook that turns each HTTP exchange of the linking flow into LinkSteps."""
+
+    def __init__(self, config: linking.LinkingConfig, password: str, emit: Callable[[LinkStep], None]) -> None:
+        self.config = config
+        self.password = password
+        self.emit = emit
+        self.first = True
+
+    def __call__(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        try:
+            self._observe(response)
+        except Exception as error:  # a trace must never break the flow it watches
+            self.emit(LinkStep("trace", f"cannot describe this step: {error!r}"))
+
+    def _form(self, request: requests.PreparedRequest) -> list[tuple[str, str]]:
+        body = request.body or ""
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        return urllib.parse.parse_qsl(text, keep_blank_values=True)
+
+    def _fields(self, form: list[tuple[str, str]]) -> str:
+        shown = []
+        for key, value in form:
+            secret = key in SECRET_FIELDS or value == self.password or "csrf" in key.lower() or "token" in key.lower()
+            shown.append(f"{key}={'***' if secret and value else value}")
+        return ", ".join(shown) or "no fields"
+
+    def _observe(self, response: requests.Response) -> None:
+        request = response.request
+        url = str(request.url)
+        if request.method == "POST" and url.split("?")[0] == self.config.token_url.split("?")[0]:
+            sent = dict(self._form(request))
+            how = ("HTTP Basic (Authorization: Basic ***)" if "Authorization" in request.headers
+                   else "client_id and client_secret=*** in the form")
+            self.emit(LinkStep("token exchange (the Alexa service, not the app)",
+                               f"POST {url} grant_type={sent.get('grant_type')}, code=***, "
+                               f"redirect_uri={sent.get('redirect_uri')}; client authentication: {how}"))
+            self.emit(LinkStep("token response", _describe_token_response(response)))
+            return
+        if self.first:
+            self.first = False
+            self.emit(LinkStep("authorization request (the Alexa app opens the authorization URL)",
+                               f"{request.method} {mask_url(url)}"))
+        elif request.method == "POST":
+            form = self._form(request)
+            kind = "login" if any(value == self.password for _, value in form) else "consent"
+            self.emit(LinkStep(kind, f"POST {mask_url(url)} ({self._fields(form)})"))
+        else:
+            self.emit(LinkStep("follow redirect", f"GET {mask_url(url)}"))
+        self.emit(self._answer(response))
+
+    def _answer(self, response: requests.Response) -> LinkStep:
+        status = response.status_code
+        location = response.headers.get("Location")
+        if 300 <= status < 400 and location:
+            target = urllib.parse.urljoin(str(response.url), location)
+            if target.split("?")[0].split("#")[0] == self.config.redirect_uri:
+                return LinkStep("redirect to Alexa (the app stops here and hands the code to the Alexa service)",
+                                f"HTTP {status} Location: {mask_url(target)}")
+            return LinkStep("redirect", f"HTTP {status} to {mask_url(target)}")
+        if status != 200:
+            return LinkStep("answer", f"HTTP {status}")
+        page = parse_page(response.text)
+        said = f"; the page says: {'; '.join(page.errors)}" if page.errors else ""
+        if any(form.password_field for form in page.forms):
+            return LinkStep("login page", f"HTTP 200, a form with a password field{said}")
+        if any(form.allow_button() for form in page.forms):
+            return LinkStep("consent page", f"HTTP 200, a form with an allow button{said}")
+        return LinkStep("answer", f"HTTP 200, no login or consent form{said}")
+
+
+def _describe_token_response(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}, not JSON ({response.headers.get('Content-Type')})"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}, JSON that is not an object"
+    if "error" in body:
+        description = f" ({body.get('error_description')})" if body.get("error_description") else ""
+        return f"HTTP {response.status_code} error={body['error']}{description}"
+    parts = [f"{key}={'***' if key in SECRET_FIELDS else json.dumps(value) if not isinstance(value, str) else value}"
+             for key, value in body.items()]
+    return f"HTTP {response.status_code} " + ", ".join(parts)
 
 
 class Conversation:
@@ -104,6 +219,7 @@ class Conversation:
         note: Callable[[str], None] | None = None,
         models: Mapping[str, InteractionModel] | None = None,
         revocation_url: str | None = None,
+        subscriptions: Iterable[str] | None = None,
     ) -> None:
         self.target = target
         self.skill_package = Path(skill_package) if skill_package else None
@@ -115,7 +231,11 @@ class Conversation:
         self.revocation_url = revocation_url
         self.timestamps = timestamps
         self.note = note or (lambda message: None)
+        #: called with each request envelope of a turn just before it is sent (the transcript's :verbose)
+        self.on_request: Callable[[Mapping[str, Any]], None] = lambda envelope: None
         self._models: dict[str, InteractionModel] = dict(models or {})
+        #: skill events the skill subscribes to (default: the skill package's skill.json)
+        self.subscriptions = frozenset(subscriptions) if subscriptions is not None else event_subscriptions(self.skill_package)
         self.locale = locale
         _ = self.model  # fail early on a missing locale
         self.session: SessionState | None = None
@@ -152,7 +272,7 @@ class Conversation:
     def advance(self, seconds: float) -> None:
         """Move the simulator clock forward."""
         self.clock.advance(seconds)
-        self.note(f"clock advanced {seconds:g} s")
+        self.note(f"clock advanced {seconds:g} s (Alexa's clock only; the skill and the servers keep real time)")
 
     def _moment(self) -> dt.datetime:
         return self.clock.now() if self.timestamps == SIMULATED else self.clock.wall()
@@ -163,20 +283,33 @@ class Conversation:
         lifetime = tokens.expires_in
         if lifetime is None:
             lifetime = self.linking_config.default_expiration if self.linking_config else linking.DEFAULT_TOKEN_EXPIRATION
-        self.account = AccountLink(tokens, self.clock.now() + dt.timedelta(seconds=lifetime))
+        self.account = AccountLink(tokens, self.clock.now() + dt.timedelta(seconds=lifetime),
+                                   real_expires_at=self.clock.wall() + dt.timedelta(seconds=lifetime))
 
-    def link(self, username: str | None = None, password: str | None = None) -> Turn:
-        """Run the linking flow in the 'Alexa app', store the tokens, send SkillAccountLinked."""
+    def link(self, username: str | None = None, password: str | None = None, *,
+             on_step: Callable[[LinkStep], None] | None = None) -> Turn | None:
+        """Run the linking flow in the 'Alexa app', store the tokens, send SkillAccountLinked.
+
+        `on_step` sees every HTTP step of the flow (secrets masked). Returns the event's turn,
+        or None when the skill does not subscribe to SKILL_ACCOUNT_LINKED.
+        """
         if self.linking_config is None:
             raise LinkingError("no account linking configuration (use --account-linking or --authorization-url)")
         if username is None or password is None:
             if self.credentials is None:
                 raise LinkingError("no test user credentials for linking (use --user and --password-env)")
             username, password = self.credentials
-        tokens = linking.link_account(self.linking_config, username, password, locale=self.locale)
+        http = requests.Session()
+        if on_step is not None:
+            http.hooks["response"].append(_LinkObserver(self.linking_config, password, on_step))
+        tokens = linking.link_account(self.linking_config, username, password, locale=self.locale, http=http)
         self.store_tokens(tokens)
         self.note(f"account linked for {username}; access token expires in {tokens.expires_in or 'default'} s")
         return self.event_account_linked()
+
+    def subscribes(self, request_type: str) -> bool:
+        """Whether the skill's manifest subscribes to this skill event."""
+        return envelopes.SUBSCRIPTION_NAMES[request_type] in self.subscriptions
 
     def unlink(self) -> None:
         """Forget the tokens, as disabling and re-enabling the skill does."""
@@ -196,7 +329,8 @@ class Conversation:
         if not token:
             raise LinkingError(f"no {which} token stored")
         linking.revoke(self.linking_config, self.revocation_url, token, f"{which}_token")
-        self.note(f"{which} token revoked at the authorization server")
+        self.account.revoked.add(which)
+        self.note(f"{which} token revoked at the authorization server; Alexa is not told and keeps it")
 
     def access_token(self) -> str | None:
         """The token Alexa puts into the next request, refreshing it first when expired."""
@@ -294,20 +428,32 @@ class Conversation:
             return turn
         return self.end_session(envelopes.EXCEEDED_MAX_REPROMPTS)
 
-    def event_account_linked(self) -> Turn:
-        """Send AlexaSkillEvent.SkillAccountLinked with the stored access token."""
+    def event_account_linked(self) -> Turn | None:
+        """Send AlexaSkillEvent.SkillAccountLinked with the stored access token (None: not subscribed)."""
         if self.account is None:
             raise LinkingError("no linked account to announce")
+        if not self._subscribed(envelopes.ACCOUNT_LINKED_EVENT):
+            return None
         envelope = self.builder.account_linked(self.account.tokens.access_token, locale=self.locale, moment=self._moment())
         return self._event(envelope, "(event: SkillAccountLinked)")
 
-    def event_skill_disabled(self) -> Turn:
-        """Send AlexaSkillEvent.SkillDisabled; Alexa forgets the tokens afterwards."""
-        envelope = self.builder.skill_disabled(locale=self.locale, moment=self._moment(), access_token=self.access_token())
-        turn = self._event(envelope, "(event: SkillDisabled)")
+    def event_skill_disabled(self) -> Turn | None:
+        """The user disables the skill: send AlexaSkillEvent.SkillDisabled (when subscribed); Alexa forgets the tokens."""
+        turn = None
+        if self._subscribed(envelopes.SKILL_DISABLED_EVENT):
+            envelope = self.builder.skill_disabled(locale=self.locale, moment=self._moment(), access_token=self.access_token())
+            turn = self._event(envelope, "(event: SkillDisabled)")
         self.account = None
         self.session = None
         return turn
+
+    def _subscribed(self, request_type: str) -> bool:
+        if self.subscribes(request_type):
+            return True
+        name = envelopes.SUBSCRIPTION_NAMES[request_type]
+        self.note(f"no {request_type.split('.')[-1]} event sent: the skill's manifest does not subscribe to {name} "
+                  "(skill.json events.subscriptions)")
+        return False
 
     def _event(self, envelope: Mapping[str, Any], label: str) -> Turn:
         response = self.target.invoke(envelope)
@@ -318,6 +464,7 @@ class Conversation:
     def _exchange(self, envelope: Mapping[str, Any], label: str) -> Turn:
         session = self.session
         assert session is not None
+        self.on_request(envelope)
         try:
             response = self.target.invoke(envelope)
             reply = Reply.from_envelope(response)

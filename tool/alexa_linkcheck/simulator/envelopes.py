@@ -24,6 +24,12 @@ INTENT_REQUEST = "IntentRequest"
 SESSION_ENDED_REQUEST = "SessionEndedRequest"
 ACCOUNT_LINKED_EVENT = "AlexaSkillEvent.SkillAccountLinked"
 SKILL_DISABLED_EVENT = "AlexaSkillEvent.SkillDisabled"
+#: eventName in skill.json `events.subscriptions` for each skill event request type (Alexa docs,
+#: "Skill Events"); Alexa sends an event only to a skill whose manifest subscribes to it.
+SUBSCRIPTION_NAMES: Mapping[str, str] = {
+    ACCOUNT_LINKED_EVENT: "SKILL_ACCOUNT_LINKED",
+    SKILL_DISABLED_EVENT: "SKILL_DISABLED",
+}
 #: supportedInterfaces keys that mean the device has a screen (Alexa docs, "Supported Interfaces").
 SCREEN_INTERFACES = ("Alexa.Presentation.APL", "Display")
 #: SessionEndedRequest.reason values (ask_sdk_model.SessionEndedReason).

@@ -1,8 +1,11 @@
 """Utterance resolution from a skill package's interaction model, as Alexa's NLU would.
 
-Each sample utterance becomes a case- and punctuation-insensitive matcher in which
-`{slot}` captures words. The best match wins: fewest captured (wildcard) characters,
-then most slot values found in custom slot types, then model order. Launch phrases
+Each sample utterance becomes a case- and punctuation-insensitive matcher of whole words
+in which `{slot}` captures one or more whole words. A German preposition right before a
+slot also matches its contractions and article forms ("zu {destination}" hears "zum
+Flughafen", "zur Messe", "zu dem Hotel"; "nach {destination}" hears "nach dem
+Bahnhof"), and the slot gets the words after them. The best match wins: fewest captured
+(wildcard) characters, then most slot values found in custom slot types, then model order. Launch phrases
 ("open <invocation name>", "öffne ...") become LaunchRequests; one-shot phrases ("ask
 <invocation name> to ...") start a session with the intent.
 """
@@ -12,7 +15,7 @@ import dataclasses
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from .errors import ModelError, UnmatchedUtterance
 
@@ -62,7 +65,32 @@ ER_SUCCESS_MATCH = "ER_SUCCESS_MATCH"
 ER_SUCCESS_NO_MATCH = "ER_SUCCESS_NO_MATCH"
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
+#: Forms a preposition takes before a noun, per language: the preposition, its contractions
+#: with the definite article, and the preposition followed by an article. A sample's
+#: preposition right before a `{slot}` matches every form of its family, so "zu {destination}"
+#: hears "zum Flughafen" with the value "Flughafen" (as Alexa's NLU fills it), never
+#: "m Flughafen", and "zum {destination}" hears "zur Messe".
+_DE_ARTICLES = ("dem", "der", "den", "das", "die", "einem", "einer", "einen", "ein", "eine")
+
+
+def _family(preposition: str, *contractions: str) -> tuple[str, ...]:
+    return (preposition, *contractions, *(f"{preposition} {article}" for article in _DE_ARTICLES))
+
+
+PREPOSITION_FAMILIES: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "de": (
+        _family("zu", "zum", "zur"),
+        _family("nach"),
+        _family("in", "ins", "im"),
+        _family("an", "ans", "am"),
+        _family("bei", "beim"),
+        _family("von", "vom"),
+    ),
+}
+
 _SLOT = re.compile(r"\{([A-Za-z0-9_.]+)\}")
+#: A slot value: one or more whole words (fewest first).
+_CAPTURE = r"\S+(?:\s\S+)*?"
 
 
 def normalize(text: str) -> str:
@@ -107,22 +135,36 @@ class _Sample:
     order: int
 
 
-def _compile(sample: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+def _literal(words: str, before_slot: bool, language: str) -> str:
+    """Regex for literal words; a preposition right before a slot also matches its other forms."""
+    if not before_slot:
+        return re.escape(words)
+    head, _, last = words.rpartition(" ")
+    forms = next((family for family in PREPOSITION_FAMILIES.get(language, ()) if last in family), None)
+    if forms is None:
+        return re.escape(words)
+    # longest first, so "zu dem" wins over "zu" and the article never lands in the slot
+    choices = sorted(forms, key=lambda form: (-len(form), form))
+    alternatives = "(?:" + "|".join(re.escape(form).replace(r"\ ", " ") for form in choices) + ")"
+    return (re.escape(head) + " " if head else "") + alternatives
+
+
+def _compile(sample: str, language: str = "") -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """A whole-word matcher of a sample on normalized text: literals and `{slot}` captures, one space apart."""
     parts: list[str] = []
     names: list[str] = []
     position = 0
     for match in _SLOT.finditer(sample):
         literal = normalize(sample[position:match.start()])
         if literal:
-            parts.append(re.escape(literal))
-        group = f"s{len(names)}"
+            parts.append(_literal(literal, True, language))
         names.append(match.group(1))
-        parts.append(f"(?P<{group}>.+?)")
+        parts.append(f"(?P<s{len(names) - 1}>{_CAPTURE})")
         position = match.end()
     tail = normalize(sample[position:])
     if tail:
-        parts.append(re.escape(tail))
-    return re.compile(r"\s*".join(parts) if parts else r"(?!)"), tuple(names)
+        parts.append(_literal(tail, False, language))
+    return re.compile(" ".join(parts) if parts else r"(?!)"), tuple(names)
 
 
 class InteractionModel:
@@ -147,12 +189,12 @@ class InteractionModel:
             self.intent_slots[name] = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for slot in intent.get("slots", []):
                 for text in slot.get("samples", []):
-                    pattern, slot_names = _compile(text)
+                    pattern, slot_names = _compile(text, language)
                     self.slot_samples.setdefault((name, slot["name"]), []).append((pattern, slot_names))
             texts = list(intent.get("samples", []))
             texts += BUILT_IN_SAMPLES.get(language, {}).get(name, ())
             for text in texts:
-                pattern, slot_names = _compile(text)
+                pattern, slot_names = _compile(text, language)
                 unknown = set(slot_names) - set(self.intent_slots[name])
                 if unknown:
                     raise ModelError(f"{locale}: sample {text!r} of {name} names undeclared slots {sorted(unknown)}")
@@ -177,7 +219,9 @@ class InteractionModel:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as error:
-            raise ModelError(f"no interaction model for locale {locale} at {path}") from error
+            known = available_locales(skill_package)
+            has = f"this skill has {', '.join(known)}" if known else "it has no interaction models"
+            raise ModelError(f"no interaction model for locale {locale} in {path.parent} ({has})") from error
         except json.JSONDecodeError as error:
             raise ModelError(f"{path} is not valid JSON: {error}") from error
         return cls(data, locale, skill_id)
@@ -300,32 +344,93 @@ class InteractionModel:
         ]}
 
 
-def skill_package_path(project: Path) -> Path:
-    """The skill package folder named by ask-resources.json (skillMetadata.src)."""
+#: The handler ASK CLI projects name by default (ask-resources.json `userConfig.handler`).
+DEFAULT_HANDLER = "lambda_function.lambda_handler"
+
+
+def available_locales(skill_package: Path) -> list[str]:
+    """Locales with an interaction model in the skill package (interactionModels/custom/*.json), sorted."""
+    folder = Path(skill_package) / "interactionModels" / "custom"
+    return sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
+
+
+def _resources(project: Path) -> Mapping[str, Any] | None:
+    """The first profile of ask-resources.json, or None when the project has no such file."""
     resources = Path(project) / "ask-resources.json"
     if not resources.exists():
+        return None
+    try:
+        data = json.loads(resources.read_text(encoding="utf-8"))
+        profile = next(iter(data["profiles"].values()))
+    except (KeyError, StopIteration, json.JSONDecodeError, AttributeError, TypeError) as error:
+        raise ModelError(f"{resources} has no profiles") from error
+    if not isinstance(profile, Mapping):
+        raise ModelError(f"{resources}: the first profile is not an object")
+    return profile
+
+
+def skill_package_path(project: Path) -> Path:
+    """The skill package folder named by ask-resources.json (skillMetadata.src)."""
+    profile = _resources(project)
+    if profile is None:
         candidate = Path(project) / "skill-package"
         if candidate.is_dir():
             return candidate
         raise ModelError(f"no ask-resources.json or skill-package/ in {project}")
     try:
-        data = json.loads(resources.read_text(encoding="utf-8"))
-        profiles: Iterable[Mapping[str, Any]] = data["profiles"].values()
-        src = next(iter(profiles))["skillMetadata"]["src"]
-    except (KeyError, StopIteration, json.JSONDecodeError, AttributeError) as error:
-        raise ModelError(f"{resources} has no profiles.*.skillMetadata.src") from error
+        src = profile["skillMetadata"]["src"]
+    except (KeyError, TypeError) as error:
+        raise ModelError(f"{Path(project) / 'ask-resources.json'} has no profiles.*.skillMetadata.src") from error
     return (Path(project) / str(src)).resolve()
 
 
 def lambda_code_path(project: Path) -> Path:
     """The Lambda code folder named by ask-resources.json (code.default.src)."""
-    resources = Path(project) / "ask-resources.json"
-    if not resources.exists():
+    profile = _resources(project)
+    if profile is None:
         return Path(project) / "lambda"
     try:
-        data = json.loads(resources.read_text(encoding="utf-8"))
-        profile = next(iter(data["profiles"].values()))
         src = profile["code"]["default"]["src"]
-    except (KeyError, StopIteration, json.JSONDecodeError, AttributeError) as error:
-        raise ModelError(f"{resources} has no profiles.*.code.default.src") from error
+    except (KeyError, TypeError) as error:
+        raise ModelError(f"{Path(project) / 'ask-resources.json'} has no profiles.*.code.default.src") from error
     return (Path(project) / str(src)).resolve()
+
+
+def lambda_handler_name(project: Path) -> str:
+    """`MODULE.FUNCTION` from ask-resources.json `skillInfrastructure.userConfig.handler` (default lambda_function.lambda_handler)."""
+    profile = _resources(project) or {}
+    infrastructure = profile.get("skillInfrastructure")
+    user_config = infrastructure.get("userConfig") if isinstance(infrastructure, Mapping) else None
+    handler = user_config.get("handler") if isinstance(user_config, Mapping) else None
+    if handler is None:
+        return DEFAULT_HANDLER
+    if not isinstance(handler, str) or "." not in handler.strip("."):
+        raise ModelError(f"{Path(project) / 'ask-resources.json'}: userConfig.handler {handler!r} is not MODULE.FUNCTION")
+    return handler
+
+
+def event_subscriptions(skill_package: Path | None, project: Path | None = None) -> frozenset[str]:
+    """Skill events the skill subscribes to: skill.json `manifest.events.subscriptions[].eventName`,
+    plus ask-resources.json `userConfig.skillEvents.subscriptions` of the project when given.
+
+    Alexa sends a skill event only when the manifest subscribes to it; without a skill.json
+    the skill subscribes to nothing.
+    """
+    names: set[str] = set()
+    manifest_path = Path(skill_package) / "skill.json" if skill_package is not None else None
+    if manifest_path is not None and manifest_path.exists():
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))["manifest"]
+        except (KeyError, TypeError, json.JSONDecodeError) as error:
+            raise ModelError(f"{manifest_path} is not a skill manifest: {error}") from error
+        events = manifest.get("events") if isinstance(manifest, Mapping) else None
+        for entry in (events.get("subscriptions") or []) if isinstance(events, Mapping) else []:
+            if isinstance(entry, Mapping) and isinstance(entry.get("eventName"), str):
+                names.add(entry["eventName"])
+    if project is not None:
+        infrastructure = (_resources(project) or {}).get("skillInfrastructure")
+        user_config = infrastructure.get("userConfig") if isinstance(infrastructure, Mapping) else None
+        skill_events = user_config.get("skillEvents") if isinstance(user_config, Mapping) else None
+        listed = skill_events.get("subscriptions") if isinstance(skill_events, Mapping) else None
+        names.update(name for name in (listed or []) if isinstance(name, str))
+    return frozenset(names)

@@ -161,6 +161,7 @@ class ScriptRunner:
                  hooks: Mapping[str, Hook] | None = None) -> None:
         self.conversation = conversation
         self.transcript = transcript
+        conversation.on_request = transcript.request_sent
         self.hooks = dict(hooks or {})
 
     def run(self, steps: list[Step]) -> Outcome:
@@ -198,9 +199,10 @@ class ScriptRunner:
             self.transcript.turn(turn)
             return turn
         if step.name == "link":
-            turn = c.link()
-            self.transcript.turn(turn)
-            return turn
+            linked = c.link(on_step=self.transcript.link_step if self.transcript.verbose else None)
+            if linked is not None:
+                self.transcript.turn(linked)
+            return linked
         if step.name == "unlink":
             c.unlink()
             return None
@@ -215,9 +217,10 @@ class ScriptRunner:
             self.transcript.note(f"locale is now {step.argument}")
             return None
         if step.name == "event":
-            turn = c.event_account_linked() if step.argument == "linked" else c.event_skill_disabled()
-            self.transcript.turn(turn)
-            return turn
+            event = c.event_account_linked() if step.argument == "linked" else c.event_skill_disabled()
+            if event is not None:
+                self.transcript.turn(event)
+            return event
         if step.name == "silence":
             quiet = c.silence()
             if quiet is not None:

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
@@ -58,28 +59,48 @@ class LambdaTarget:
                  environ: Mapping[str, str] | None = None) -> None:
         self.code_folder = Path(code_folder).resolve()
         module_name, _, self.handler_name = handler.rpartition(".")
+        if not module_name or not self.handler_name:
+            raise TargetError(f"handler {handler!r} is not MODULE.FUNCTION (e.g. lambda_function.lambda_handler)")
+        module_name = module_name.replace("/", ".")
         path = self.code_folder / f"{module_name.replace('.', '/')}.py"
+        if not self.code_folder.is_dir():
+            raise TargetError(f"Lambda code folder {self.code_folder} does not exist")
         if not path.exists():
-            raise TargetError(f"no {path.name} in {self.code_folder}")
+            raise TargetError(f"no {path.relative_to(self.code_folder)} in {self.code_folder} (handler {handler})")
         for key, value in (environ or {}).items():
             os.environ[key] = value
         if str(self.code_folder) not in sys.path:
             sys.path.insert(0, str(self.code_folder))
-        unique = f"_linkcheck_skill_{abs(hash(str(path)))}_{module_name}"
-        spec = importlib.util.spec_from_file_location(unique, path)
-        if spec is None or spec.loader is None:
-            raise TargetError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[unique] = module  # the documented recipe; dataclasses and pickling need it
-        try:
-            spec.loader.exec_module(module)
-        except Exception as error:  # the skill's own import failure, reported once
-            del sys.modules[unique]
-            raise TargetError(f"importing {path} failed: {error!r}") from error
+        module = self._load(module_name, path)
         function = getattr(module, self.handler_name, None)
         if not callable(function):
             raise TargetError(f"{path} has no callable {self.handler_name}")
         self._handler: Callable[[dict[str, Any], LambdaContext], Any] = function
+
+    @staticmethod
+    def _load(module_name: str, path: Path) -> Any:
+        """Import the handler's module: a top-level file under a private name (several skills can
+        share one process); a module inside a package by its dotted name, as Lambda does, so the
+        package's relative imports work."""
+        try:
+            if "." in module_name:
+                return importlib.import_module(module_name)
+            unique = f"_linkcheck_skill_{abs(hash(str(path)))}_{module_name}"
+            spec = importlib.util.spec_from_file_location(unique, path)
+            if spec is None or spec.loader is None:
+                raise TargetError(f"cannot load {path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[unique] = module  # the documented recipe; dataclasses and pickling need it
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[unique]
+                raise
+            return module
+        except TargetError:
+            raise
+        except Exception as error:  # the skill's own import failure, reported once
+            raise TargetError(f"importing {path} failed: {error!r}") from error
 
     def invoke(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
         """Call the handler with a JSON round-trip copy of the envelope, as Lambda would."""
@@ -130,6 +151,11 @@ class WebServiceTarget:
             headers.update(self.signer.headers(body))
         try:
             response = self._http.post(self.url, data=body, headers=headers, timeout=self.timeout)
+        except requests.ConnectionError as error:
+            parts = urllib.parse.urlsplit(self.url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            raise TargetError(f"cannot connect to {parts.hostname}:{port}: is the skill running? "
+                              f"(skill endpoint {self.url} unreachable)") from error
         except requests.RequestException as error:
             raise TargetError(f"skill endpoint {self.url} unreachable: {error.__class__.__name__}") from error
         if response.status_code != 200:

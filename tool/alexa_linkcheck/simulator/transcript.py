@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import Any, Mapping, TextIO
 
-from .conversation import LINK_ACCOUNT_CARD, Turn
+from .conversation import LINK_ACCOUNT_CARD, LinkStep, Turn
 
 #: Keys whose values are secrets and are masked when envelopes are shown.
 SECRET_KEYS = frozenset({"accessToken", "apiAccessToken"})
@@ -22,9 +22,10 @@ def masked(value: Any) -> Any:
 class Transcript:
     """Writes `you> ...`, `alexa> ...`, `[card] ...` and check lines to a stream."""
 
-    def __init__(self, out: TextIO, *, show_json: bool = False) -> None:
+    def __init__(self, out: TextIO, *, show_json: bool = False, verbose: bool = False) -> None:
         self.out = out
         self.show_json = show_json
+        self.verbose = verbose  #: print the resolved intent and slots of every request
 
     def _write(self, line: str) -> None:
         self.out.write(line + "\n")
@@ -45,6 +46,31 @@ class Transcript:
     def note(self, message: str) -> None:
         """Something the Alexa service or the simulator did on its own."""
         self._write(f"[alexa] {message}")
+
+    def link_step(self, step: LinkStep) -> None:
+        """One step of the account-linking flow (the only place that prints the linking trace)."""
+        self._write(f"[link] {step.title}: {step.detail}")
+
+    def request_sent(self, request: Mapping[str, Any]) -> None:
+        """Called before each launch or intent request goes out: its resolution when verbose."""
+        if self.verbose:
+            self.resolution(request)
+
+    def resolution(self, request: Mapping[str, Any]) -> None:
+        """What Alexa's NLU made of the utterance: request type, intent, dialog state and slots."""
+        body = request.get("request") or {}
+        kind = body.get("type", "?")
+        if kind != "IntentRequest":
+            self._write(f"[nlu] {kind}" + (" (new session)" if (request.get("session") or {}).get("new") else ""))
+            return
+        intent = body.get("intent") or {}
+        parts = [f"[nlu] IntentRequest {intent.get('name')}"]
+        if body.get("dialogState"):
+            parts.append(f"dialogState {body['dialogState']}")
+        if (request.get("session") or {}).get("new"):
+            parts.append("new session")
+        slots = [_slot_text(slot) for slot in (intent.get("slots") or {}).values()]
+        self._write("; ".join(parts) + ("; slots: " + ", ".join(slots) if slots else "; no slots"))
 
     def turn(self, turn: Turn) -> None:
         """What came back from the skill."""
@@ -76,3 +102,21 @@ class Transcript:
     def summary(self, message: str) -> None:
         """The last line of a passing run."""
         self._write(message)
+
+
+def _slot_text(slot: Mapping[str, Any]) -> str:
+    """`name=value (ER_SUCCESS_MATCH name/id)`, or `name empty`."""
+    name = slot.get("name", "?")
+    if "value" not in slot:
+        return f"{name} empty"
+    text = f"{name}={slot['value']!r}"
+    for authority in (slot.get("resolutions") or {}).get("resolutionsPerAuthority") or []:
+        code = (authority.get("status") or {}).get("code", "?")
+        values = authority.get("values") or []
+        if values:
+            value = values[0].get("value") or {}
+            found = value.get("name", "") + (f"/{value['id']}" if value.get("id") else "")
+            text += f" ({code} {found})"
+        else:
+            text += f" ({code})"
+    return text
