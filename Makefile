@@ -11,10 +11,13 @@ setup: $(STAMP)
 
 # The package folders are listed so an editable install made before a package existed is redone.
 $(STAMP): requirements.txt lambda/requirements.txt pyproject.toml library/pyproject.toml tool/pyproject.toml library/account_linking/__init__.py tool/alexa_linkcheck/__init__.py ride_hailer_service/__init__.py
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt -e 'library[webservice]' -e tool -e .
-	touch $@
+	@echo "setup: installing into $(VENV) (the first time takes a minute or two; pip's output: $(VENV)/setup.log)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip > $(VENV)/setup.log 2>&1 || { cat $(VENV)/setup.log; exit 1; }
+	@$(BIN)/python -m pip install -q -r requirements.txt -e './library[webservice]' -e ./tool -e . >> $(VENV)/setup.log 2>&1 \
+		|| { grep -v -i -e warning -e deprecat $(VENV)/setup.log | tail -40; echo "setup: pip failed; the whole log: $(VENV)/setup.log"; exit 1; }
+	@echo "setup: done"
+	@touch $@
 
 ## dist: the wheels of the library (alexa-account-linking) and the tool (alexa-linkcheck) in dist/
 dist: setup
@@ -24,7 +27,7 @@ dist: setup
 
 ## browser: Debian's chromium for the Playwright tests
 browser:
-	scripts/ensure-chromium
+	@scripts/ensure-chromium
 
 ## test: every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 test: setup browser

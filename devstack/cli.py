@@ -22,9 +22,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--dialog", type=Path, default=DEFAULT_DIALOG, help="dialog file (default: the Ride Hailer story)")
     demo.add_argument("--keep", action="store_true", help="keep the temp folder (database, logs) after a passing run")
     run = commands.add_parser("run", help="keep the service and the skill's web host up until Ctrl-C")
-    run.add_argument("--service-port", type=int, default=5000)
-    run.add_argument("--skill-port", type=int, default=5100)
+    run.add_argument("--service-port", type=int, default=5000, help="port of the Ride Hailer service (default 5000)")
+    run.add_argument("--skill-port", type=int, default=5100, help="port of the skill's web host (default 5100)")
     run.add_argument("--state-dir", type=Path, default=None, help="database, secrets and logs (default instance/devstack)")
+    outbox = commands.add_parser("outbox", help="print the mail queued by the `make run` service (reset links)")
+    outbox.add_argument("--state-dir", type=Path, default=None, help="the state folder of `make run` (default instance/devstack)")
     args = parser.parse_args(argv)
     # SIGTERM (and SIGINT even where a shell started us with it ignored) unwind through the
     # `finally` blocks that stop the servers, like Ctrl-C does.
@@ -32,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.command == "demo":
         return run_demo(args.dialog, keep=args.keep)
+    if args.command == "outbox":
+        from .run import show_outbox
+
+        return show_outbox(args.state_dir)
     from .run import run_stack
 
     return run_stack(args.state_dir, args.service_port, args.skill_port)

@@ -12,6 +12,7 @@ ServiceError
       +-- InvalidAccessToken 401 invalid_token
       +-- InsufficientScope  403 insufficient_scope
       +-- NoActiveRide       404 no_active_ride
+      +-- RideInProgress     409 ride_in_progress
       +-- IdempotencyKeyReused 422 idempotency_key_reused
 """
 from __future__ import annotations
@@ -87,3 +88,10 @@ class IdempotencyKeyReused(ApiError):
 
     status_code = 422
     error = "idempotency_key_reused"
+
+
+class RideInProgress(ApiError):
+    """The ride is under way (the rider was picked up): it cannot be cancelled (409)."""
+
+    status_code = 409
+    error = "ride_in_progress"

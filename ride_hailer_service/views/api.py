@@ -19,9 +19,11 @@ from ..errors import (
     InsufficientScope,
     InvalidAccessToken,
     NoActiveRide,
+    RideInProgress,
 )
-from ..models import Ride, Token, User, db
+from ..models import Ride, Token, User, db, utcnow
 from ..oauth import create_resource_protector
+from ..rides import CANCELLABLE_STATES, CURRENT_STATES, Progress, progress
 from ..security import new_secret
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -47,7 +49,8 @@ IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 #: Longest Idempotency-Key accepted (Alexa's request ids are far shorter).
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
-#: Ride states; only `cancelled` ends a ride in this reference service.
+#: Stored ride states: an order is stored as `requested` and moves on by the clock
+#: (ride_hailer_service/rides.py); `cancelled` is stored when the rider cancels.
 ACTIVE_STATUS = "requested"
 CANCELLED_STATUS = "cancelled"
 
@@ -92,12 +95,17 @@ def _quote(destination: str) -> tuple[int, int]:
     return 800 + seed % 4200, 3 + seed % 13
 
 
+def _progress(ride: Ride) -> Progress:
+    return progress(ride.status, ride.created_at, ride.eta_minutes, ride.fare_cents, utcnow())
+
+
 def _ride_json(ride: Ride) -> dict[str, Any]:
+    now = _progress(ride)
     return {
         "id": ride.public_id,
-        "status": ride.status,
+        "status": now.status,
         "destination": ride.destination,
-        "eta_minutes": ride.eta_minutes,
+        "eta_minutes": now.eta_minutes,
         "fare": {"amount": ride.fare_cents / 100, "currency": ride.currency},
         "created_at": ride.created_at.replace(microsecond=0).isoformat() + "Z",
     }
@@ -110,7 +118,7 @@ def _current_ride(user: User) -> Ride:
         .order_by(Ride.id.desc())
         .limit(1)
     ).scalar_one_or_none()
-    if ride is None:
+    if ride is None or _progress(ride).status not in CURRENT_STATES:
         raise NoActiveRide("There is no active ride.")
     return ride
 
@@ -207,6 +215,8 @@ def cancel_ride() -> Response:
     """Cancel the user's active ride, or 404 no_active_ride."""
     _, user = require("rides:write")
     ride = _current_ride(user)
+    if _progress(ride).status not in CANCELLABLE_STATES:
+        raise RideInProgress("The rider has been picked up; the ride can no longer be cancelled.")
     ride.status = CANCELLED_STATUS
     db.session.commit()
     return jsonify(_ride_json(ride))

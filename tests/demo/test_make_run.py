@@ -101,6 +101,28 @@ def test_make_run_serves_both_until_ctrl_c_and_the_printed_simulate_line_links_a
         assert "[card] LinkAccount" in played.stdout
         assert "account linked for rider@example.com" in played.stdout
         assert "Your ride to the airport is confirmed" in played.stdout
+
+        # The printed authorization URL opens the login page (not "Cannot continue").
+        url = next(line.strip() for line in stack.banner.splitlines()
+                   if line.strip().startswith(f"http://127.0.0.1:{service_port}/oauth/authorize?"))
+        page = requests.get(url, timeout=10)
+        assert page.status_code == 200, page.text[:500]
+        assert 'name="password"' in page.text and "Cannot continue" not in page.text
+
+        # The printed outbox command works without any other setting.
+        outbox = subprocess.run([sys.executable, "-m", "devstack", "outbox", "--state-dir", str(tmp_path / "state")],
+                                cwd=ROOT, capture_output=True, text=True, timeout=START_TIMEOUT, check=False)
+        assert outbox.returncode == 0, outbox.stdout + outbox.stderr
+        assert f".venv/bin/python -m devstack outbox --state-dir {tmp_path / 'state'}" in stack.banner
+
+        # The printed probe line passes against the running service.
+        probe_line = next(line for line in stack.banner.splitlines() if "alexa-linkcheck server" in line)
+        probe = shlex.split(probe_line)
+        assert probe[0] == ".venv/bin/alexa-linkcheck" and "--vendor-id" in probe
+        probed = subprocess.run([sys.executable, "-m", "alexa_linkcheck", *probe[1:]], cwd=ROOT,
+                                env={**os.environ, **secrets}, capture_output=True, text=True,
+                                timeout=START_TIMEOUT, check=False)
+        assert probed.returncode == 0, probed.stdout + probed.stderr
     finally:
         status, rest = stack.interrupt()
     assert status == 0, rest
@@ -121,7 +143,7 @@ def test_make_run_keeps_its_database_and_credentials_across_restarts(tmp_path: P
         assert second.interrupt()[0] == 0
 
 
-def test_make_run_on_a_busy_port_exits_1_naming_the_server_log(tmp_path: Path) -> None:
+def test_make_run_on_a_busy_port_exits_1_naming_the_port_and_the_make_option(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -131,5 +153,25 @@ def test_make_run_on_a_busy_port_exits_1_naming_the_server_log(tmp_path: Path) -
              "--service-port", str(port), "--skill-port", str(free_port())],
             cwd=ROOT, capture_output=True, text=True, timeout=START_TIMEOUT, check=False)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "make run: FAILED: the Ride Hailer service exited" in result.stdout
-    assert str(tmp_path / "state" / "service.log") in result.stdout
+    assert f"make run: FAILED: port {port} on 127.0.0.1 is taken by another process" in result.stdout
+    assert f"SERVICE_PORT={port + 1}" in result.stdout
+
+
+def test_make_run_never_prints_the_ready_banner_when_another_http_server_holds_its_port(tmp_path: Path) -> None:
+    import http.server
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = other.server_address[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "devstack", "run", "--state-dir", str(tmp_path / "state"),
+             "--service-port", str(free_port()), "--skill-port", str(port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=START_TIMEOUT, check=False)
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Ctrl-C stops" not in result.stdout
+    assert f"port {port} on 127.0.0.1 is taken by another process, so the skill's web host cannot start" in result.stdout
