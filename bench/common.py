@@ -94,6 +94,16 @@ def paired_ratio(numerator: Sequence[float], denominator: Sequence[float]) -> fl
     return statistics.median(a / b for a, b in zip(numerator, denominator))
 
 
+def paired(numerator: Sequence[float], denominator: Sequence[float]) -> tuple[float, float, float]:
+    """The one rule for every judged ratio: (median, lowest, highest) of the paired round ratios.
+
+    Rounds are interleaved (variants alternate, order flipped), so each pair saw the same
+    load; the median is the verdict, the lowest..highest spread is printed beside it.
+    """
+    ratios = [a / b for a, b in zip(numerator, denominator)]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
 @dataclass
 class Row:
     """One line of the table: a figure, what was measured, its target and verdict."""
@@ -106,11 +116,15 @@ class Row:
     #: None when the row has no target (informational)
     ok: Optional[bool] = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: (lowest, highest) paired round ratio behind a judged ratio
+    spread: Optional[tuple[float, float]] = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def ratio_row(figure: str, metric: str, value: float, target: str, ok: bool, **details: Any) -> Row:
-    """A ratio row with its verdict."""
-    return Row(figure, metric, round(value, 3), "x", target, ok, details)
+def ratio_row(figure: str, metric: str, value: float, target: str, ok: bool,
+              spread: Optional[tuple[float, float]] = None, **details: Any) -> Row:
+    """A ratio row with its verdict (and the spread of its paired rounds)."""
+    shown = None if spread is None else (round(spread[0], 3), round(spread[1], 3))
+    return Row(figure, metric, round(value, 3), "x", target, ok, details, shown)

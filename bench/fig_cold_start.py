@@ -9,10 +9,12 @@ import sys
 import sysconfig
 import time
 
-from bench.common import LAMBDA_DIR, Row, ratio_row, scaled, setup_paths
+from bench.common import LAMBDA_DIR, Row, paired, ratio_row, scaled, setup_paths
 
-#: Target: the linked skill's cold start costs at most 30 % more than a bare skill's.
-COLD_START_TARGET = 1.3
+#: Goal (issue 16): the linked skill's cold start costs at most 5 % more than what a developer
+#: would write by hand: a bare ASK SDK skill that imports requests and makes one GET to the
+#: same resource server.
+COLD_START_TARGET = 1.05
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cold_child.py")
 SITE_PACKAGES = sysconfig.get_paths()["purelib"]
 VARIANTS = ("linked", "bare", "bare_requests", "bare_urllib3", "bare_httpclient")
@@ -56,14 +58,15 @@ def run() -> list[Row]:
     finally:
         server.stop()
     ms = {name: round(statistics.median(values) * 1000, 1) for name, values in samples.items()}
-    ratio = ms["linked"] / ms["bare"]
+    ratio, low, high = paired(samples["linked"], samples["bare_requests"])
     rows = [
         Row("3 cold start", "linked: import lambda_function + 1st request", ms["linked"], "ms",
             details={"samples_ms": [round(v * 1000, 1) for v in samples["linked"]]}),
+        Row("3 cold start", "bare + one GET with requests (the anchor)", ms["bare_requests"], "ms"),
+        ratio_row("3 cold start", "linked / (bare + requests + one GET)", ratio, f"<= {COLD_START_TARGET}",
+                  ratio <= COLD_START_TARGET, (low, high), runs_per_variant=count),
         Row("3 cold start", "bare ASK SDK skill, no HTTP", ms["bare"], "ms"),
-        ratio_row("3 cold start", "linked / bare", ratio, f"<= {COLD_START_TARGET}", ratio <= COLD_START_TARGET,
-                  runs_per_variant=count),
-        Row("3 cold start", "bare + one GET with requests", ms["bare_requests"], "ms"),
+        Row("3 cold start", "linked / bare (no HTTP at all; informational)", round(ms["linked"] / ms["bare"], 3), "x"),
         Row("3 cold start", "bare + one GET with urllib3", ms["bare_urllib3"], "ms"),
         Row("3 cold start", "bare + one GET with stdlib http.client", ms["bare_httpclient"], "ms"),
         Row("3 cold start", "(bare + http.client) / bare: floor for any HTTP call", round(ms["bare_httpclient"] / ms["bare"], 3), "x"),

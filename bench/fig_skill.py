@@ -10,7 +10,7 @@ from bench.common import (
     Row,
     interleaved_batches,
     interleaved_samples,
-    paired_ratio,
+    paired as paired_rounds,
     ratio_row,
     scaled,
     summary_us,
@@ -18,7 +18,7 @@ from bench.common import (
 from bench.skills import bare_handler, envelope, linked_handler, speech
 
 #: Figure 1 target: the linked request costs at most 10 % more than the bare one.
-CACHE_HIT_TARGET = 1.10
+CACHE_HIT_TARGET = 1.05
 
 
 class NewConnectionSession(requests.Session):
@@ -49,12 +49,13 @@ def cache_hit(api_url: str) -> list[Row]:
     # Verdict on the median of round-by-round ratios, the rule every judged ratio follows
     # (figure 4 too); the ratio of the best batches is reported beside it.
     best = min(per_call["linked"]) / min(per_call["bare"])
-    paired = paired_ratio(per_call["linked"], per_call["bare"])
+    paired, low, high = paired_rounds(per_call["linked"], per_call["bare"])
     return [
         Row("1 cache hit", "linked lambda_handler, per request (median of batches)", linked_us["p50_us"], "us"),
         Row("1 cache hit", "bare ASK SDK skill, per request (median of batches)", bare_us["p50_us"], "us"),
         ratio_row("1 cache hit", "linked / bare (median of paired batches)", paired, f"<= {CACHE_HIT_TARGET}",
-                  paired <= CACHE_HIT_TARGET, linked=linked_us, bare=bare_us, best_batches_ratio=round(best, 3)),
+                  paired <= CACHE_HIT_TARGET, (low, high), linked=linked_us, bare=bare_us,
+                  best_batches_ratio=round(best, 3)),
         Row("1 cache hit", "linked / bare (best batches)", round(best, 3), "x"),
     ]
 

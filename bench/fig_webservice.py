@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.common import LAMBDA_DIR, WEBHOST_DIR, Row, interleaved_batches, paired_ratio, ratio_row, scaled, setup_paths
+from bench.common import LAMBDA_DIR, WEBHOST_DIR, Row, interleaved_batches, paired, paired_ratio, ratio_row, scaled, setup_paths
 
 #: Target: full verification keeps at least 85 % of the unverified throughput.
-VERIFIED_TARGET = 0.85
+VERIFIED_TARGET = 0.90
 CHAIN_PATH = "/echo.api/echo-api-cert-bench.pem"
 CERT_URL = "https://s3.amazonaws.com" + CHAIN_PATH
 CPUS = os.cpu_count() or 1
@@ -115,14 +115,14 @@ def in_process(identity: Any, resources_url: str, chains: Any, anchors: Path) ->
     # Best batch of each (noise on a shared machine only ever adds time, as timeit's docs
     # argue); the median of round-by-round ratios is kept beside it.
     ratio = min(per_call["unverified"]) / min(per_call["verified"])
-    paired = paired_ratio(per_call["unverified"], per_call["verified"])
+    in_process_paired = paired_ratio(per_call["unverified"], per_call["verified"])
     return [
         Row("4 web host", "in-process (test client): verification on", round(rps["verified"]), "req/s"),
         Row("4 web host", "in-process (test client): verification off", round(rps["unverified"]), "req/s"),
         Row("4 web host", "in-process verified / unverified (best batches)", round(ratio, 3), "x",
-            details={"client": "Flask test client, one thread", "paired_median_ratio": round(paired, 3),
+            details={"client": "Flask test client, one thread", "paired_median_ratio": round(in_process_paired, 3),
                      "note": "target judged on the HTTP rows"}),
-        Row("4 web host", "in-process verified / unverified (paired median)", round(paired, 3), "x"),
+        Row("4 web host", "in-process verified / unverified (paired median)", round(in_process_paired, 3), "x"),
     ]
 
 
@@ -228,7 +228,7 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
     best = {name: max(values) for name, values in per_round.items()}
     median = {name: statistics.median(values) for name, values in per_round.items()}
     ratio = best["verified"] / best["unverified"]
-    paired = paired_ratio(per_round["verified"], per_round["unverified"])
+    paired_median, low, high = paired(per_round["verified"], per_round["unverified"])
     setting = f"gunicorn gthread {CPUS}x4, {HTTP_CLIENTS} keep-alive clients"
     details = {"chain_downloads_while_warming": warm_hits - hits_before, "server": " ".join(SERVER_ARGS), "clients": HTTP_CLIENTS, "rounds": rounds,
                "round_seconds": seconds, "errors": errors, "median_rps": {k: round(v) for k, v in median.items()},
@@ -242,8 +242,8 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
         # time, so load from other jobs hits both alike. (The best round of each is an
         # extreme-value statistic of a concurrent system: it swung 0.82 to 0.97 between runs
         # on the busy 2-core machine while the paired median held; it is printed beside it.)
-        ratio_row("4 web host", "HTTP verified / unverified (paired median of rounds)", paired,
-                  f">= {VERIFIED_TARGET}", paired >= VERIFIED_TARGET and not any(errors.values()),
-                  best_rounds_ratio=round(ratio, 3), **details),
+        ratio_row("4 web host", "HTTP verified / unverified (paired median of rounds)", paired_median,
+                  f">= {VERIFIED_TARGET}", paired_median >= VERIFIED_TARGET and not any(errors.values()),
+                  (low, high), best_rounds_ratio=round(ratio, 3), **details),
         Row("4 web host", "HTTP verified / unverified (best rounds)", round(ratio, 3), "x"),
     ]

@@ -21,6 +21,7 @@ FIGURES = {
     "token": "bench.fig_token",          # figure 5
     "scale": "bench.fig_scale",          # figure 6
     "login": "bench.fig_login",          # figure 7
+    "peers": "bench.fig_peers",          # figure 8: token endpoint vs peer servers
 }
 RESULTS = ROOT / "bench" / "results.json"
 
@@ -50,12 +51,14 @@ def _fmt(value: float) -> str:
 
 def table(rows: Sequence[Row]) -> str:
     """The rows as a fixed-width table."""
-    lines = [f"{'figure':<14} {'metric':<58} {'measured':>12} {'unit':<6} {'target':<12} verdict"]
+    lines = [f"{'figure':<16} {'metric':<58} {'measured':>12} {'unit':<6} {'goal':<9} {'spread':<13} verdict"]
     lines.append("-" * len(lines[0]))
     for row in rows:
         verdict = "" if row.ok is None else ("ok" if row.ok else "MISS")
+        spread = "" if row.spread is None else f"{row.spread[0]:.2f}..{row.spread[1]:.2f}"
         lines.append(
-            f"{row.figure:<14} {row.metric[:58]:<58} {_fmt(row.measured):>12} {row.unit:<6} {row.target:<12} {verdict}"
+            f"{row.figure[:16]:<16} {row.metric[:58]:<58} {_fmt(row.measured):>12} {row.unit:<6} {row.target:<9} "
+            f"{spread:<13} {verdict}"
         )
     return "\n".join(lines)
 
