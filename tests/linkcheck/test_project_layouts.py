@@ -222,3 +222,29 @@ def test_implicit_grant_is_refused_for_each_non_custom_skill_kind(
         implicit = [f for f in report["findings"]
                     if f["code"] == "account-linking.implicit-custom-only"]
         assert len(implicit) == 1 and api in implicit[0]["message"]
+
+
+@pytest.mark.parametrize("name,model,intent,where", [
+    ("node_project", "skill-package/interactionModels/custom/en-US.json", "NextMeetingIntent",
+     "lambda/index.js:5"),
+    ("java_project", "skill-package/interactionModels/custom/en-GB.json", "VansOutIntent",
+     "lambda/src/main/java/com/example/fleet/VansOutIntentHandler.java:13"),
+])
+def test_node_and_java_intent_tests_are_read_for_the_intent_missing_check(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, model: str,
+        intent: str, where: str) -> None:
+    root = copy(name, tmp_path)
+    edit(root, model, lambda d: d["interactionModel"]["languageModel"].update(intents=[
+        i for i in d["interactionModel"]["languageModel"]["intents"] if i["name"] != intent]))
+    status, report = run(root, capsys)
+    assert (status, found(report)) == (0, [("warning", "model.intent-missing", model)])
+    assert f"{intent} is handled in {where}" in report["findings"][0]["message"]
+
+
+def test_check_project_api_raises_not_a_project_for_a_plain_folder(tmp_path: Path) -> None:
+    from alexa_linkcheck.errors import NotAProject, UsageError
+    from alexa_linkcheck.project import check_project
+
+    with pytest.raises(NotAProject) as caught:
+        check_project(tmp_path)
+    assert isinstance(caught.value, UsageError)

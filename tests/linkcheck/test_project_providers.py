@@ -42,6 +42,12 @@ KEYCLOAK = ("https://sso.ride.io/realms/ride/protocol/openid-connect/auth",
 GITHUB = ("https://github.com/login/oauth/authorize",
           "https://github.com/login/oauth/access_token")
 
+def implicit(authorization_url: str, scopes: list[str]) -> dict[str, Any]:
+    return {"type": "IMPLICIT", "authorizationUrl": authorization_url,
+            "clientId": "alexa-skill", "scopes": scopes, "domains": [],
+            "skipOnEnablement": True}
+
+
 # id, a correct configuration, the warnings it still gets (documented, not configurable here)
 CORRECT = [
     ("lwa", linking(*LWA, ["profile", "postal_code"]), []),
@@ -58,6 +64,11 @@ CORRECT = [
     ("keycloak", linking(*KEYCLOAK, ["openid", "offline_access"]), []),
     ("github", linking(*GITHUB, ["read:user"], "REQUEST_BODY_CREDENTIALS"),
      ["provider.github.token-format"]),
+    # Implicit grants have no refresh token: the refresh pitfalls do not apply.
+    ("google-implicit", implicit("https://accounts.google.com/o/oauth2/v2/auth", ["openid"]),
+     []),
+    ("cognito-implicit", implicit(COGNITO[0], ["openid"]), []),
+    ("okta-implicit", implicit(OKTA[0], ["openid"]), []),
 ]
 
 # id, a configuration with one pitfall, (level, code, field)

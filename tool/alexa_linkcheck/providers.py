@@ -208,6 +208,8 @@ def _auth0(s: LinkingSettings) -> Iterable[Pitfall]:
 
 
 def _cognito(s: LinkingSettings) -> Iterable[Pitfall]:
+    if s.grant != "AUTH_CODE":
+        return  # implicit grants have no refresh token to expire
     yield Pitfall(
         "warning", "provider.cognito.refresh-lifetime", "accessTokenUrl",
         f"Amazon Cognito refresh tokens expire {COGNITO_DEFAULT_REFRESH_DAYS} days after sign-in "
@@ -218,6 +220,8 @@ def _cognito(s: LinkingSettings) -> Iterable[Pitfall]:
 
 
 def _google(s: LinkingSettings) -> Iterable[Pitfall]:
+    if s.grant != "AUTH_CODE":
+        return  # implicit grants get no refresh token whatever the URL says
     doc = GOOGLE.docs["offline"]
     query = _query(s.authorization_url)
     if "offline" not in query.get("access_type", []):
@@ -257,6 +261,8 @@ def _keycloak(s: LinkingSettings) -> Iterable[Pitfall]:
 def _github(s: LinkingSettings) -> Iterable[Pitfall]:
     # Rotation of GitHub App user tokens (GITHUB.rotation) cannot be seen in the file: it is
     # for `server` runs, which see whether a refresh returns a new refresh token.
+    if s.grant != "AUTH_CODE":
+        return  # implicit grants never call the token endpoint
     yield Pitfall(
         "warning", "provider.github.token-format", "accessTokenUrl",
         "GitHub's token endpoint answers application/x-www-form-urlencoded unless the request "

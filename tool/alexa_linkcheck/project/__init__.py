@@ -41,7 +41,8 @@ STEPS: tuple[tuple[str, Callable[[Project, Findings], None]], ...] = (
 def inspect_project(root: Path, profile: str = "default") -> tuple[Project, list[Finding]]:
     """Run every check on ``root``; return what the project is and the findings.
 
-    Raises :class:`alexa_linkcheck.errors.UsageError` when ``root`` is no skill project.
+    Raises :class:`alexa_linkcheck.errors.NotAProject` (a UsageError) when ``root`` is no
+    skill project.
     """
     project = Project(root=root, profile=profile)
     out = Findings(root)

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from alexa_linkcheck import constants as C
-from alexa_linkcheck.errors import UsageError
+from alexa_linkcheck.errors import NotAProject
 from alexa_linkcheck.project.context import (
     CodeFolder, Findings, Project, jp, obj, one_of, shown,
 )
 
 
 def discover(project: Project, out: Findings) -> None:
-    """Decide the layout and read it; raise UsageError when the folder is no skill project."""
+    """Decide the layout and read it; raise NotAProject when the folder is no skill project."""
     root = project.root
     if (root / "ask-resources.json").exists():
         _read_ask_resources(project, out, root / "ask-resources.json")
@@ -33,7 +33,7 @@ def discover(project: Project, out: Findings) -> None:
                 _add_folder(project, root / name, "default", "$")
                 break
     else:
-        raise UsageError(
+        raise NotAProject(
             f"{root} is not an Alexa skill project: it holds no ask-resources.json (ASK CLI "
             f"v2), no {C.ASK_V1_CONFIG} or skill.json with models/ (ASK CLI v1), and no "
             "skill-package/skill.json")

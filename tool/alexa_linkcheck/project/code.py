@@ -1,7 +1,7 @@
 """What the skill code says: handled intents, handlers and whether they need a link, AcceptGrant.
 
 Python is parsed with :mod:`ast` (never imported); Node.js and Java code is only searched as
-text (for AcceptGrant and account-linking words).
+text (intent tests, AcceptGrant and account-linking words; its handlers are not modelled).
 """
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ REGISTERING = frozenset({"request_handler"})
 #: The class attribute the library reads a handler's requirement from.
 REQUIREMENT_ATTRIBUTE = "link_requirement"
 OTHER_SOURCES = ("*.js", "*.mjs", "*.cjs", "*.ts", "*.java", "*.kt")
+#: Intent tests in Node.js (ASK SDK v2: ``Alexa.getIntentName(envelope) === 'X'``,
+#: ``request.intent.name === 'X'``) and Java/Kotlin (``input.matches(intentName("X"))``).
+TEXT_INTENT_TESTS = (
+    re.compile(r"getIntentName\([^)]*\)\s*===?\s*['\"`]([A-Za-z0-9_.]+)['\"`]"),
+    re.compile(r"intent\.name\s*===?\s*['\"`]([A-Za-z0-9_.]+)['\"`]"),
+    re.compile(r"\bintentName\(\s*\"([A-Za-z0-9_.]+)\"\s*\)"),
+)
 
 
 def scan(project: Project) -> None:
@@ -41,7 +48,7 @@ def scan(project: Project) -> None:
     facts = CodeFacts()
     for folder in project.code_folders:
         _scan_python(project.root, folder.path, facts)
-        _scan_text(folder.path, facts)
+        _scan_text(project.root, folder.path, facts)
     project.code = facts
 
 
@@ -146,13 +153,18 @@ def _scan_python(root: Path, folder: Path, facts: CodeFacts) -> None:
         facts.handlers.append(handler)
 
 
-def _scan_text(folder: Path, facts: CodeFacts) -> None:
-    """Node.js / Java / Kotlin sources: AcceptGrant and account-linking words only."""
+def _scan_text(root: Path, folder: Path, facts: CodeFacts) -> None:
+    """Node.js / Java / Kotlin sources, as text: intent tests, AcceptGrant, linking words."""
     for file in _files(folder, OTHER_SOURCES, set()):
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+        rel = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+        for pattern in TEXT_INTENT_TESTS:
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                facts.references.append(IntentReference(match.group(1), rel, line))
         if C.ACCEPT_GRANT in text:
             facts.handles_accept_grant = True
         if LINK_MARKERS.search(text):

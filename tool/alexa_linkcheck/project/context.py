@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from alexa_linkcheck import constants as C
 from alexa_linkcheck.report import Finding, Level
 
 
@@ -140,8 +141,6 @@ class Project:
         """One line saying what linkcheck took the project for."""
         layout = {"ask-cli-v2": "ASK CLI v2 project", "ask-cli-v1": "ASK CLI v1 project",
                   "skill-package": "skill package without ask-resources.json"}[self.layout]
-        from alexa_linkcheck import constants as C
-
         kinds = ", ".join(C.SKILL_APIS.get(a, a) for a in sorted(self.apis)) or "no API"
         runtimes = ", ".join(sorted(self.runtimes)) or "no code folder"
         deployer = self.deployer or "no deployer"
