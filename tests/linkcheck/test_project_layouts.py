@@ -248,3 +248,18 @@ def test_check_project_api_raises_not_a_project_for_a_plain_folder(tmp_path: Pat
     with pytest.raises(NotAProject) as caught:
         check_project(tmp_path)
     assert isinstance(caught.value, UsageError)
+
+
+def test_v1_project_code_folder_comes_from_the_endpoint_source_dir(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy("v1_project", tmp_path)
+    (root / "src").mkdir()
+    (root / "lambda" / "custom").rename(root / "src" / "skill")
+    (root / "lambda").rmdir()
+    status, report = run(root, capsys)
+    assert report["layout"].startswith("ASK CLI v1 project; custom skill; no code folder")
+    edit(root, "skill.json", lambda d: d["manifest"]["apis"]["custom"]["endpoint"].update(
+        sourceDir="src/skill"))
+    status, report = run(root, capsys)
+    assert report["layout"].startswith("ASK CLI v1 project; custom skill; nodejs")
+    assert status == 0

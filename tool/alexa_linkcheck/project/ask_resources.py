@@ -110,10 +110,29 @@ def _read_v1(project: Project, out: Findings) -> None:
     settings = obj(obj(obj(data).get("deploy_settings")).get(project.profile))
     for entry in obj(settings.get("resources")).get("lambda") or []:
         runtime = _runtime_family(obj(entry).get("runtime")) or runtime
-    for candidate in (root / "lambda" / "custom", root / "lambda"):
+    for candidate in _v1_code_folders(root):
         if candidate.is_dir():
             _add_folder(project, candidate, "default", "$", runtime)
             break
+
+
+def _v1_code_folders(root: Path) -> list[Path]:
+    """Where a v1 project's code is: skill.json's endpoint ``sourceDir``, else the conventions.
+
+    ASK CLI v1 wrote ``"endpoint": {"sourceDir": "lambda/custom"}`` (``lambda/py`` in the
+    Python templates) into skill.json and deployed that folder.
+    """
+    folders: list[Path] = []
+    try:
+        manifest = obj(json.loads((root / "skill.json").read_text(encoding="utf-8"))
+                       .get("manifest"))
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        manifest = {}
+    for api in obj(manifest.get("apis")).values():
+        source = obj(obj(api).get("endpoint")).get("sourceDir")
+        if isinstance(source, str) and source.strip():
+            folders.append(root / source)
+    return folders + [root / "lambda" / "custom", root / "lambda" / "py", root / "lambda"]
 
 
 # -- ASK CLI v2 ---------------------------------------------------------------------------
