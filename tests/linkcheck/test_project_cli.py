@@ -46,7 +46,15 @@ def test_usage_error_without_json_is_one_line_on_stderr_without_traceback() -> N
     done = cli("project", "--no-such-option")
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("alexa-linkcheck: error: unrecognized arguments")
-    assert "Traceback" not in done.stderr
+    assert done.stderr.endswith("(see `alexa-linkcheck --help`)\n")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_bad_option_value_names_the_subcommand_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["server", "--timeout", "abc"]) == 2
+    assert capsys.readouterr().err == ("alexa-linkcheck: error: argument --timeout: invalid "
+                                       "float value: 'abc' (see `alexa-linkcheck server "
+                                       "--help`)\n")
 
 
 def test_not_a_project_exits_2_with_json_naming_the_layouts_looked_for(

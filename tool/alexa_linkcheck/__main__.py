@@ -34,8 +34,8 @@ class ArgumentParser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        """Turn argparse's complaint into a UsageError naming the command's usage."""
-        raise UsageError(f"{message} (usage: {self.format_usage().strip()[7:]})")
+        """Turn argparse's complaint into a one-line UsageError pointing at the help."""
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
