@@ -111,3 +111,29 @@ def test_smart_home_implicit_grant_is_an_error(
     assert status == 1
     assert ("error", "account-linking.implicit-custom-only",
             "$.accountLinkingRequest.type") in found
+
+
+def test_video_skill_with_lambda_endpoints_passes_and_a_web_endpoint_is_an_error(
+        smart_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = manifest(smart_home)
+    data["manifest"]["apis"] = {"video": data["manifest"]["apis"]["smartHome"]}
+    data["manifest"].pop("permissions")
+    save(smart_home, data)
+    code = smart_home / "lambda" / "lambda_function.py"
+    code.write_text(code.read_text().replace("AcceptGrant", "Nothing"))
+    assert run(smart_home, capsys) == (0, [])
+    data["manifest"]["apis"]["video"]["regions"]["NA"]["endpoint"]["uri"] = \
+        "https://video.glow-home.com/alexa"
+    save(smart_home, data)
+    assert run(smart_home, capsys) == (1, [
+        ("error", "skill-json.video-endpoint",
+         "$.manifest.apis.video.regions.NA.endpoint.uri")])
+
+
+def test_permissions_that_are_not_a_list_do_not_crash(
+        smart_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = manifest(smart_home)
+    data["manifest"]["permissions"] = 5
+    save(smart_home, data)
+    assert run(smart_home, capsys) == (0, [
+        ("warning", "skill-json.events-permission-missing", "$.manifest.permissions")])

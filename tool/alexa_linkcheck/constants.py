@@ -72,6 +72,8 @@ SKILL_APIS = {"custom": "custom", "smartHome": "smart home", "householdList": "h
 #: APIs that may use IMPLICIT grants: custom skills only (seed "Configure Implicit Grant";
 #: ALEXA-FACTS: smart home skills need AUTH_CODE).
 IMPLICIT_APIS = frozenset({"custom"})
+#: APIs whose endpoint must be an AWS Lambda ARN (pre-built models: no web service hosting).
+LAMBDA_ONLY_APIS = frozenset({"smartHome", "video", "music"})
 #: Permission a smart home skill needs to receive Alexa.Authorization.AcceptGrant and send
 #: events to the event gateway ("Send Events to the Alexa Event Gateway").
 EVENTS_PERMISSION = "alexa::async_event:write"

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alexa_linkcheck import constants as C
-from alexa_linkcheck.project.context import Findings, Project, jp, obj, one_of, shown
+from alexa_linkcheck.project.context import Findings, Project, jp, lst, obj, one_of, shown
 
 
 def check(project: Project, out: Findings) -> None:
@@ -34,8 +34,10 @@ def check(project: Project, out: Findings) -> None:
                 C.DOC_MANIFEST)
     if project.is_custom:
         _check_custom_endpoint(project, out, file, obj(apis.get("custom")))
+    for api in sorted(project.apis & C.LAMBDA_ONLY_APIS):
+        _check_lambda_endpoints(project, out, file, api)
     if "smartHome" in project.apis:
-        _check_smart_home(project, out, file, obj(apis.get("smartHome")))
+        _check_smart_home(project, out, file)
     _check_placeholder_endpoints(project, out, file)
     _check_locales(project, out, file)
 
@@ -106,18 +108,20 @@ def _check_custom_endpoint(project: Project, out: Findings, file: Path,
                         "certification).", C.DOC_MANIFEST)
 
 
-def _check_smart_home(project: Project, out: Findings, file: Path,
-                      smart_home: dict[str, Any]) -> None:
-    """Smart home: a Lambda endpoint (default or per region), the events permission."""
-    base: tuple[str, ...] = ("manifest", "apis", "smartHome")
-    endpoints: list[tuple[tuple[str, ...], Any]] = [(base, smart_home.get("endpoint"))]
-    for region, entry in obj(smart_home.get("regions")).items():
+def _check_lambda_endpoints(project: Project, out: Findings, file: Path, api: str) -> None:
+    """Smart home, video and music skills: a Lambda endpoint, default or one per region."""
+    section = obj(obj(project.manifest.get("apis")).get(api))
+    name = C.SKILL_APIS[api]
+    code = f"skill-json.{name.replace(' ', '-')}-endpoint"
+    base: tuple[str, ...] = ("manifest", "apis", api)
+    endpoints: list[tuple[tuple[str, ...], Any]] = [(base, section.get("endpoint"))]
+    for region, entry in obj(section.get("regions")).items():
         endpoints.append(((*base, "regions", region), obj(entry).get("endpoint")))
     present = [(p, e) for p, e in endpoints if isinstance(obj(e).get("uri"), str)
                and obj(e)["uri"].strip()]
     if not present and not project.deploys_code:
-        out.add("error", "skill-json.smart-home-endpoint", file, jp(*base, "endpoint"),
-                "The smart home API has no endpoint, neither a default one nor one per "
+        out.add("error", code, file, jp(*base, "endpoint"),
+                f"The {name} API has no endpoint, neither a default one nor one per "
                 f"region ({', '.join(C.ENDPOINT_REGIONS)}), and no deployer sets one: Alexa "
                 "cannot deliver any directive, and the skill cannot be enabled.",
                 'Add "endpoint": {"uri": "arn:aws:lambda:..."} (or "regions": {"NA": '
@@ -125,14 +129,16 @@ def _check_smart_home(project: Project, out: Findings, file: Path,
     for path, endpoint in present:
         uri = obj(endpoint)["uri"]
         if not uri.startswith("arn:aws:lambda:") and not _is_placeholder(uri):
-            out.add("error", "skill-json.smart-home-endpoint", file,
-                    jp(*path, "endpoint", "uri"),
-                    f"The smart home endpoint {uri!r} is not a Lambda ARN: smart home skills "
+            out.add("error", code, file, jp(*path, "endpoint", "uri"),
+                    f"The {name} endpoint {uri!r} is not a Lambda ARN: {name} skills "
                     "are hosted on AWS Lambda only.",
                     "Use the function's ARN, arn:aws:lambda:<region>:<account>:function:<name>.",
                     C.DOC_MANIFEST)
-    permissions = [obj(p).get("name") for p in (project.manifest.get("permissions") or [])
-                   if isinstance(p, dict)]
+
+
+def _check_smart_home(project: Project, out: Findings, file: Path) -> None:
+    """Smart home: the events permission if and only if the code handles AcceptGrant."""
+    permissions = [obj(p).get("name") for p in lst(project.manifest.get("permissions"))]
     has_permission = C.EVENTS_PERMISSION in permissions
     handles = project.code.handles_accept_grant
     if not project.code_folders:
