@@ -5,11 +5,15 @@ import json
 import subprocess
 import sys
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import pytest
 
 from alexa_linkcheck.__main__ import main
+
+if TYPE_CHECKING:
+    from conftest import ProjectCopy
 
 GOOD_PROJECT = Path(__file__).parent / "fixtures" / "good_project"
 
@@ -77,3 +81,22 @@ def test_project_json_says_which_layout_it_recognised(
     report = json.loads(capsys.readouterr().out)
     assert report["layout"] == ("ASK CLI v2 project; custom skill; python; "
                                 "@ask-cli/lambda-deployer")
+    assert report["skill"] == {
+        "layout": "ask-cli-v2", "apis": ["custom"], "deployer": "@ask-cli/lambda-deployer",
+        "code_folders": [{"path": "lambda", "regions": ["default"], "runtime": "python"}],
+        "locales": ["en-US", "de-DE"]}
+
+
+def test_reader_closing_the_pipe_early_gets_no_traceback(project: "ProjectCopy",
+                                                         tmp_path: Path) -> None:
+    # 3000 findings (~1 MB of text) cannot fit a pipe buffer: the reader leaves first.
+    project.write("skill-package/notes.md", "password = hunter2hunter2\n" * 3000)
+    with (tmp_path / "stderr").open("w+") as err:
+        child = subprocess.Popen([sys.executable, "-m", "alexa_linkcheck", "project",
+                                  str(project.root)], stdout=subprocess.PIPE, stderr=err)
+        assert child.stdout is not None
+        child.stdout.read(100)
+        child.stdout.close()
+        assert child.wait(timeout=60) == 1
+        err.seek(0)
+        assert err.read() == ""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn, Sequence, cast
@@ -101,15 +102,13 @@ def run_project(args: argparse.Namespace) -> int:
         raise UsageError(f"{root} is not a folder")
     project, findings = inspect_project(root, args.profile)
     layout = project.describe()
-    print(project_json(findings, str(root), layout) if args.json
+    print(project_json(findings, str(root), layout, project.facts()) if args.json
           else render_project(findings, str(root), layout))
     return 1 if any(f.level == "error" for f in findings) else 0
 
 
 def run_server(args: argparse.Namespace) -> int:
     """``alexa-linkcheck server``: print one line per check, exit 1 on any failure."""
-    import os
-
     from alexa_linkcheck.server import ProbeConfig, run_probe
 
     config = ProbeConfig.from_args(args, os.environ)
@@ -138,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"alexa-linkcheck: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 Level = Literal["error", "warning"]
 Status = Literal["pass", "warn", "fail", "skip"]
@@ -105,10 +105,14 @@ def render_project(findings: Iterable[Finding], root: str, layout: str) -> str:
     return "\n".join(lines)
 
 
-def project_json(findings: Iterable[Finding], root: str, layout: str) -> str:
+def project_json(findings: Iterable[Finding], root: str, layout: str,
+                 skill: dict[str, Any] | None = None) -> str:
     """``--json`` output of ``alexa-linkcheck project``, with the layout it recognised."""
     data = json.loads(findings_json(findings, root))
-    return json.dumps({"project": data.pop("project"), "layout": layout, **data}, indent=2)
+    head = {"project": data.pop("project"), "layout": layout}
+    if skill is not None:
+        head["skill"] = skill
+    return json.dumps({**head, **data}, indent=2)
 
 
 def usage_error_json(command: str | None, message: str) -> str:

@@ -137,6 +137,17 @@ class Project:
         """The languages of the code folders ("python", "nodejs", "java")."""
         return {f.runtime for f in self.code_folders if f.runtime}
 
+    def facts(self) -> dict[str, Any]:
+        """What linkcheck took the project for, as JSON-ready data (``--json``'s "skill")."""
+        return {
+            "layout": self.layout,
+            "apis": sorted(self.apis),
+            "deployer": self.deployer,
+            "code_folders": [{"path": Findings(self.root).rel(f.path), "regions": f.regions,
+                              "runtime": f.runtime} for f in self.code_folders],
+            "locales": self.locales,
+        }
+
     def describe(self) -> str:
         """One line saying what linkcheck took the project for."""
         layout = {"ask-cli-v2": "ASK CLI v2 project", "ask-cli-v1": "ASK CLI v1 project",
