@@ -263,3 +263,17 @@ def test_v1_project_code_folder_comes_from_the_endpoint_source_dir(
     status, report = run(root, capsys)
     assert report["layout"].startswith("ASK CLI v1 project; custom skill; nodejs")
     assert status == 0
+
+
+def test_v1_project_whose_code_links_accounts_is_told_where_accountlinking_json_goes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy("v1_project", tmp_path)
+    index = root / "lambda" / "custom" / "index.js"
+    index.write_text(index.read_text().replace(
+        "handle(handlerInput) {",
+        "handle(handlerInput) {\n    const token = handlerInput.requestEnvelope.context"
+        ".System.user.accessToken;"))
+    status, report = run(root, capsys)
+    assert (status, found(report)) == (0, [
+        ("warning", "ask-resources.ask-cli-v1", ".ask/config"),
+        ("warning", "account-linking.missing", "accountLinking.json")])

@@ -61,7 +61,7 @@ def _missing(project: Project, out: Findings) -> None:
     """No accountLinking.json: worth a word only when the skill clearly links accounts."""
     if not project.account_linking_files:
         return
-    file = project.account_linking_files[-1]
+    file = project.account_linking_files[0]
     linking_only = sorted(project.apis & {"smartHome", "video"})
     if linking_only:
         why = (f"{C.SKILL_APIS[linking_only[0]]} skills cannot be enabled without account "
