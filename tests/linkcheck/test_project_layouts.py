@@ -277,3 +277,11 @@ def test_v1_project_whose_code_links_accounts_is_told_where_accountlinking_json_
     assert (status, found(report)) == (0, [
         ("warning", "ask-resources.ask-cli-v1", ".ask/config"),
         ("warning", "account-linking.missing", "accountLinking.json")])
+
+
+def test_the_skill_package_folder_itself_can_be_checked(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = run(FIXTURES / "terraform_project" / "skill-package", capsys)
+    assert (status, report["findings"]) == (0, [])
+    assert report["skill"]["layout"] == "skill-package"
+    assert report["layout"].startswith("skill package without ask-resources.json; custom")

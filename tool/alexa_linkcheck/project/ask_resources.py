@@ -32,11 +32,16 @@ def discover(project: Project, out: Findings) -> None:
             if (root / name).is_dir():
                 _add_folder(project, root / name, "default", "$")
                 break
+    elif (root / "skill.json").is_file() and (
+            (root / "interactionModels").is_dir() or (root / "accountLinking.json").is_file()):
+        project.layout = "skill-package"  # PATH is the skill package itself
+        _use_skill_package(project, root)
     else:
         raise NotAProject(
             f"{root} is not an Alexa skill project: it holds no ask-resources.json (ASK CLI "
-            f"v2), no {C.ASK_V1_CONFIG} or skill.json with models/ (ASK CLI v1), and no "
-            "skill-package/skill.json")
+            f"v2), no {C.ASK_V1_CONFIG} or skill.json with models/ (ASK CLI v1), no "
+            "skill-package/skill.json, and is no skill package itself (skill.json with "
+            "interactionModels/ or accountLinking.json)")
     for folder in project.code_folders:
         folder.runtime = folder.runtime or _runtime_from_files(folder.path)
     if project.deploys_code and project.deployer in C.KNOWN_DEPLOYERS:
