@@ -132,7 +132,7 @@ KEYCLOAK = Provider(
 GITHUB = Provider(
     "github", "GitHub",
     lambda host, path: host == "github.com" and path.startswith("/login/oauth/"),
-    docs={"token": "https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/"
+    docs={"token": "https://docs.github.com/apps/oauth-apps/building-oauth-apps/"
                    "authorizing-oauth-apps",
           "refresh": "https://docs.github.com/en/apps/creating-github-apps/"
                      "authenticating-with-a-github-app/refreshing-user-access-tokens"},
