@@ -55,3 +55,41 @@ def test_project_survives_any_json_value_anywhere(file: str, pick: int, value: A
         (root / file).write_text(json.dumps(data))
         findings = check_project(root)
         assert all(f.file and f.path.startswith("$") for f in findings)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OTHER_LAYOUT_FILES = [
+    ("v1_project", ".ask/config"), ("v1_project", "skill.json"),
+    ("v1_project", "models/en-US.json"),
+    ("smart_home_project", "skill-package/skill.json"),
+    ("smart_home_project", "ask-resources.json"),
+    ("household_list_project", "ask-resources.json"),
+    ("multi_region_project", "ask-resources.json"),
+    ("multi_region_project", "skill-package/interactionModels/custom/ja-JP.json"),
+    ("node_project", "skill-package/accountLinking.json"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(target=st.sampled_from(OTHER_LAYOUT_FILES), pick=st.integers(min_value=0),
+       value=json_values)
+def test_every_layout_survives_any_json_value_anywhere(target: tuple[str, str], pick: int,
+                                                       value: Any) -> None:
+    name, file = target
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / name
+        shutil.copytree(FIXTURES / name, root)
+        data = json.loads((root / file).read_text())
+        paths = _paths(data)
+        path = paths[pick % len(paths)]
+        if path:
+            parent = data
+            for part in path[:-1]:
+                parent = parent[part]
+            parent[path[-1]] = value
+        else:
+            data = value
+        (root / file).write_text(json.dumps(data))
+        findings = check_project(root)
+        assert all(f.file and (f.path.startswith("$") or f.path.startswith("line "))
+                   for f in findings)

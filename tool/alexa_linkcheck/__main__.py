@@ -2,22 +2,54 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence, cast
 
 from alexa_linkcheck import constants as C
 from alexa_linkcheck.errors import UsageError
-from alexa_linkcheck.report import checks_json, findings_json, render_checks, render_findings
+from alexa_linkcheck.report import (
+    checks_json, project_json, render_checks, render_project, usage_error_json,
+)
+
+COMMANDS = ("project", "server", "simulate")
+
+
+def version() -> str:
+    """The installed distribution's version (``alexa-linkcheck``), or "unknown" when not installed."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("alexa-linkcheck")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises :class:`UsageError` instead of printing and exiting.
+
+    So that ``main`` reports every usage error the same way: plain text on stderr, or JSON on
+    stdout under ``--json``, exit status 2, never a traceback. Subcommand parsers inherit it.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Turn argparse's complaint into a one-line UsageError pointing at the help."""
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with one subcommand per tool: ``project``, ``server``, ``simulate``."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="alexa-linkcheck", description="Check Alexa account linking the way Alexa will.")
+    parser.add_argument("--version", action="version",
+                        version=f"alexa-linkcheck {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    project = sub.add_parser("project", help="static checks of an ASK CLI v2 project")
+    project = sub.add_parser(
+        "project", help="static checks of an Alexa skill project (ASK CLI v2 or v1, or a "
+                        "bare skill-package/)")
     project.add_argument("path", nargs="?", default=".", help="project root (default .)")
     project.add_argument("--profile", default="default", help="ask-resources.json profile")
     project.add_argument("--json", action="store_true", help="machine-readable output")
@@ -57,27 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     from alexa_linkcheck.simulator.cli import add_subparser as add_simulate
 
-    add_simulate(sub)
+    add_simulate(cast("argparse._SubParsersAction[argparse.ArgumentParser]", sub))
     return parser
 
 
 def run_project(args: argparse.Namespace) -> int:
-    """``alexa-linkcheck project``: print findings, exit 1 on any error."""
-    from alexa_linkcheck.project import check_project
+    """``alexa-linkcheck project``: print findings, exit 1 on any error, 2 on no project."""
+    from alexa_linkcheck.project import inspect_project
 
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder")
-    findings = check_project(root, args.profile)
-    print(findings_json(findings, str(root)) if args.json else render_findings(findings,
-                                                                               str(root)))
+    project, findings = inspect_project(root, args.profile)
+    layout = project.describe()
+    print(project_json(findings, str(root), layout, project.facts()) if args.json
+          else render_project(findings, str(root), layout))
     return 1 if any(f.level == "error" for f in findings) else 0
 
 
 def run_server(args: argparse.Namespace) -> int:
     """``alexa-linkcheck server``: print one line per check, exit 1 on any failure."""
-    import os
-
     from alexa_linkcheck.server import ProbeConfig, run_probe
 
     config = ProbeConfig.from_args(args, os.environ)
@@ -88,14 +119,28 @@ def run_server(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m alexa_linkcheck`` and the ``linkcheck`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Entry point of ``python -m alexa_linkcheck`` and the ``alexa-linkcheck`` console script.
+
+    Exit status: 0 no errors or failures, 1 errors (project) or failures (server), 2 the
+    command line or its input cannot be used (then ``--json`` prints
+    ``{"command", "ok": false, "error": "usage", "message"}`` on stdout).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    want_json = "--json" in argv
+    command = next((a for a in argv if a in COMMANDS), None)
     try:
+        args = build_parser().parse_args(argv)
         return int(args.run(args))
     except UsageError as exc:
-        print(f"linkcheck: error: {exc}", file=sys.stderr)
+        if want_json:
+            print(usage_error_json(command, str(exc)))
+        else:
+            print(f"alexa-linkcheck: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 Level = Literal["error", "warning"]
 Status = Literal["pass", "warn", "fail", "skip"]
@@ -95,3 +95,27 @@ def checks_json(results: Iterable[CheckResult], target: str) -> str:
         },
         indent=2,
     )
+
+
+# -- project output with the layout, and usage errors (alexa-linkcheck project / CLI) --------
+def render_project(findings: Iterable[Finding], root: str, layout: str) -> str:
+    """Human output of ``alexa-linkcheck project``: what the project is, then the findings."""
+    lines = render_findings(findings, root).split("\n")
+    lines.insert(1, f"layout: {layout}")
+    return "\n".join(lines)
+
+
+def project_json(findings: Iterable[Finding], root: str, layout: str,
+                 skill: dict[str, Any] | None = None) -> str:
+    """``--json`` output of ``alexa-linkcheck project``, with the layout it recognised."""
+    data = json.loads(findings_json(findings, root))
+    head = {"project": data.pop("project"), "layout": layout}
+    if skill is not None:
+        head["skill"] = skill
+    return json.dumps({**head, **data}, indent=2)
+
+
+def usage_error_json(command: str | None, message: str) -> str:
+    """``--json`` output when the command line or an input cannot be used (exit status 2)."""
+    return json.dumps({"command": command, "ok": False, "error": "usage", "message": message},
+                      indent=2)
