@@ -30,6 +30,8 @@ from account_linking import (
     requires_link,
 )
 
+from account_linking.unhandled import log_session_end
+
 from .api import RideHailerApi
 from .errors import RideRequestRejected
 from .prompts import Prompts, prompts_for, status_words
@@ -300,8 +302,7 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
-        log.info("session ended: %s", getattr(request, "reason", None))
+        log_session_end(handler_input)  # an error's type and message at WARNING
         return handler_input.response_builder.response
 
 
