@@ -31,6 +31,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Union, cast
 
+from ask_sdk_core.attributes_manager import AttributesManager
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
@@ -338,14 +339,28 @@ class SafeCustomSkill(CustomSkill):
             log.error("the skill could not answer a request", exc_info=True)
         return apology_envelope(_locale_of(request_envelope), self.apologies)
 
-    def _claimed(self, handler_input: HandlerInput) -> bool:
-        """Whether a handler other than the default intent handler claims the request."""
+    def _claimed(self, envelope: RequestEnvelope, context: Any) -> bool:
+        """Whether a handler other than the default intent handler claims the request.
+
+        Asked with a handler input like the SDK's (attributes included); if a handler's
+        ``can_handle`` raises, the request counts as claimed and the normal dispatch
+        reports that error.
+        """
         from .unhandled import UnhandledIntentHandler  # unhandled imports this module
 
-        for mapper in self.request_dispatcher.request_mappers:
-            chain = mapper.get_request_handler_chain(handler_input)
-            if chain is not None:
-                return not isinstance(chain.request_handler, UnhandledIntentHandler)
+        handler_input = HandlerInput(
+            request_envelope=envelope,
+            attributes_manager=AttributesManager(
+                request_envelope=envelope, persistence_adapter=self.persistence_adapter),
+            context=context,
+        )
+        try:
+            for mapper in self.request_dispatcher.request_mappers:
+                chain = mapper.get_request_handler_chain(handler_input)
+                if chain is not None:
+                    return not isinstance(chain.request_handler, UnhandledIntentHandler)
+        except Exception:
+            return True
         return False
 
     def _unclaimed_intent_as_fallback(self, envelope: RequestEnvelope, context: Any) -> RequestEnvelope:
@@ -354,7 +369,7 @@ class SafeCustomSkill(CustomSkill):
             return envelope
         if request.intent.name == FALLBACK_INTENT:
             return envelope
-        if self._claimed(HandlerInput(request_envelope=envelope, context=context)):
+        if self._claimed(envelope, context):
             return envelope
         log.info("no handler for intent %s: answered by %s",
                  loggable(request.intent.name), FALLBACK_INTENT)

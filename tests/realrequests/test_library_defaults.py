@@ -30,10 +30,23 @@ class OwnFallbackHandler(AbstractRequestHandler):
         return handler_input.response_builder.speak(OWN_FALLBACK).ask(OWN_FALLBACK).response
 
 
+class InQuizHandler(AbstractRequestHandler):
+    """Claims requests by a session attribute, as many skills do."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if handler_input.request_envelope.session is None:  # events have no session
+            return False
+        return bool(handler_input.attributes_manager.session_attributes.get("in_quiz"))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.speak("quiz").response
+
+
 def skill(*, own_fallback: bool = True, can_fulfill: Optional[Mapping[str, Any]] = None,
           skill_id: Optional[str] = None) -> Any:
     builder = SafeSkillBuilder()
     builder.skill_id = skill_id  # type: ignore[assignment]
+    builder.add_request_handler(InQuizHandler())
     if own_fallback:
         builder.add_request_handler(OwnFallbackHandler())
     for handler in default_handlers(can_fulfill=can_fulfill):
@@ -49,6 +62,16 @@ def speech(answer: dict[str, Any]) -> str:
 def test_unknown_intent_reaches_the_skills_own_fallback_handler() -> None:
     answer = skill()(load("jovo-v3__IntentRequest1.json"))  # "HelpIntent" without AMAZON.
     assert speech(answer) == f"<speak>{OWN_FALLBACK}</speak>"
+
+
+def test_unknown_intent_goes_to_a_handler_that_claims_it_by_session_attribute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    data = load("jovo-v3__IntentRequest1.json")
+    assert speech(skill()(data)) == f"<speak>{OWN_FALLBACK}</speak>"
+    data["session"]["attributes"] = {"in_quiz": True}
+    assert speech(skill()(data)) == "<speak>quiz</speak>"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_unknown_intent_in_a_skill_without_fallback_gets_the_localized_default_fallback() -> None:
