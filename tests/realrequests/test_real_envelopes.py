@@ -113,3 +113,23 @@ def test_real_envelope_for_its_own_skill_id_is_answered_and_for_another_refused(
     refused = lambda_skill(skill_id="amzn1.ask.skill.someone-else")(copy.deepcopy(data))
     assert refused["response"].get("shouldEndSession") is True
     assert not any(r.levelno >= logging.ERROR for r in records.records)
+
+
+@pytest.mark.parametrize("name", [n for n in REQUEST_FILES
+                                  if "directive" not in load(n) and file_timestamp(load(n)) is not None])
+def test_web_host_with_skill_id_answers_an_envelope_for_that_skill_and_refuses_others(
+    name: str, web_host: Any, records: pytest.LogCaptureFixture
+) -> None:
+    data = load(name)
+    at = file_timestamp(data)
+    assert at is not None
+    own = _dig(data, "context", "System", "application", "applicationId") or _dig(
+        data, "session", "application", "applicationId")
+    refused = web_host(at=at, skill_id="amzn1.ask.skill.someone-else").post(raw(name))
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == "skill_id_mismatch"
+    if own:
+        response = web_host(at=at, skill_id=own).post(raw(name))
+        assert response.status_code == 200
+        assert_kind(response.get_json(), EXPECTED[request_type(data)], data)
+    assert not any(r.levelno >= logging.ERROR for r in records.records)
