@@ -30,6 +30,8 @@ from account_linking import (
     requires_link,
 )
 
+from account_linking.unhandled import log_session_end
+
 from .api import RideHailerApi
 from .errors import RideRequestRejected
 from .prompts import Prompts, prompts_for, status_words
@@ -68,12 +70,27 @@ def _token(handler_input: HandlerInput) -> str:
     return token
 
 
+def _resolved_value(slot: object) -> Optional[str]:
+    """The canonical value entity resolution matched (``JFK`` -> ``the airport``), if any."""
+    resolutions = getattr(slot, "resolutions", None)
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        code = getattr(getattr(getattr(authority, "status", None), "code", None), "value", None)
+        if code != "ER_SUCCESS_MATCH":
+            continue
+        for match in getattr(authority, "values", None) or []:
+            name = getattr(getattr(match, "value", None), "name", None)
+            if isinstance(name, str) and name.strip():
+                return name
+    return None
+
+
 def _destination(handler_input: HandlerInput) -> Optional[str]:
+    """The destination slot: entity resolution's canonical value when it matched, else what was said."""
     request = handler_input.request_envelope.request
     if not isinstance(request, IntentRequest) or request.intent is None:
         return None
     slot = (request.intent.slots or {}).get(DESTINATION_SLOT)
-    value = getattr(slot, "value", None)
+    value = _resolved_value(slot) or getattr(slot, "value", None)
     cleaned = _clean(value) if isinstance(value, str) else ""
     return cleaned if 0 < len(cleaned) <= MAX_DESTINATION_CHARS else None
 
@@ -132,7 +149,8 @@ class OrderRideIntentHandler(AbstractRequestHandler):
         )
         template = prompts.ride_ordered if ride.eta_minutes is not None else prompts.ride_ordered_no_eta
         speech = template.format(
-            destination=speakable(ride.destination), eta=ride.eta_minutes, fare=speakable(prompts.money(ride.fare))
+            destination=prompts.place(speakable(ride.destination)), eta=ride.eta_minutes,
+            fare=speakable(prompts.money(ride.fare)),
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -156,7 +174,8 @@ class RideStatusIntentHandler(AbstractRequestHandler):
             status = status_words(request_locale(handler_input), ride.status)
             template = prompts.ride_status if ride.eta_minutes is not None else prompts.ride_status_no_eta
             speech = template.format(
-                destination=speakable(ride.destination), status=speakable(status), eta=ride.eta_minutes
+                destination=prompts.place(speakable(ride.destination)), status=speakable(status),
+                eta=ride.eta_minutes,
             )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -177,7 +196,7 @@ class CancelRideIntentHandler(AbstractRequestHandler):
         speech = (
             prompts.nothing_to_cancel
             if ride is None
-            else prompts.ride_cancelled.format(destination=speakable(ride.destination))
+            else prompts.ride_cancelled.format(destination=prompts.place(speakable(ride.destination)))
         )
         return handler_input.response_builder.speak(speech).set_should_end_session(True).response
 
@@ -237,7 +256,7 @@ class FareEstimateIntentHandler(AbstractRequestHandler):
         prompts = _prompts(handler_input)
         estimate = self.api.estimate_fare(destination, deadline_of(handler_input))
         speech = prompts.fare_estimate.format(
-            destination=speakable(estimate.destination),
+            destination=prompts.place(speakable(estimate.destination)),
             fare=speakable(prompts.money(estimate.fare)),
             eta=estimate.eta_minutes,
         )
@@ -300,8 +319,7 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
-        log.info("session ended: %s", getattr(request, "reason", None))
+        log_session_end(handler_input)  # an error's type and message at WARNING
         return handler_input.response_builder.response
 
 

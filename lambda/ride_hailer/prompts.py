@@ -1,7 +1,8 @@
-"""What the Ride Hailer skill says, per locale (en-US, en-GB, de-DE; others fall back)."""
+"""What the Ride Hailer skill says, per locale (en-US, en-GB, de-DE, fr-FR, es-ES, ja-JP; others fall back)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional
 
 from account_linking import LinkingMessages, for_locale
@@ -36,11 +37,29 @@ class Prompts:
     decimal_separator: str
     currencies: Mapping[str, str]
     scope_labels: Mapping[str, str]
+    #: How a destination reads in the templates: lowercased place (articles dropped) ->
+    #: phrase, e.g. German ``flughafen`` -> ``zum Flughafen``; others use ``place_template``.
+    place_phrases: Mapping[str, str] = field(default_factory=dict)
+    #: Phrase for a destination without an entry (German: ``nach Berlin``).
+    place_template: str = "{destination}"
+    #: A fare: ``{amount}`` and ``{currency}`` (Japanese writes no space between them).
+    money_template: str = "{amount} {currency}"
 
     def money(self, fare: Fare) -> str:
         """A fare as speech, e.g. ``12.50 dollars`` / ``12,50 Euro``."""
         amount = f"{fare.amount:.2f}".replace(".", self.decimal_separator)
-        return f"{amount} {self.currencies.get(fare.currency.upper(), fare.currency)}"
+        currency = self.currencies.get(fare.currency.upper(), fare.currency)
+        return self.money_template.format(amount=amount, currency=currency)
+
+    def place(self, destination: str) -> str:
+        """``destination`` as the templates read it (``zum Flughafen``, ``nach Berlin``)."""
+        key = _ARTICLES.sub("", destination.strip().lower())
+        phrase = self.place_phrases.get(key)
+        return phrase if phrase is not None else self.place_template.format(destination=destination)
+
+
+#: Leading German articles dropped before looking a place up ("den Flughafen" -> flughafen).
+_ARTICLES = re.compile(r"^(der|die|das|den|dem|des)\s+")
 
 
 _EN_CURRENCIES = {"USD": "dollars", "EUR": "euros", "GBP": "pounds"}
@@ -115,16 +134,16 @@ DE_DE = Prompts(
     goodbye="Tschüss und gute Fahrt.",
     fallback="Das kann ich leider nicht. Du kannst eine Fahrt bestellen oder fragen, was eine Fahrt kostet.",
     ask_destination="Wohin möchtest du fahren?",
-    ride_ordered="Deine Fahrt nach {destination} ist bestätigt. Dein Fahrer ist in {eta} Minuten da; der Preis beträgt {fare}.",
-    ride_ordered_no_eta="Deine Fahrt nach {destination} ist bestätigt; der Preis beträgt {fare}.",
-    ride_status="Deine Fahrt nach {destination} ist {status}. Dein Fahrer ist in {eta} Minuten da.",
-    ride_status_no_eta="Deine Fahrt nach {destination} ist {status}.",
+    ride_ordered="Deine Fahrt {destination} ist bestätigt. Dein Fahrer ist in {eta} Minuten da; der Preis beträgt {fare}.",
+    ride_ordered_no_eta="Deine Fahrt {destination} ist bestätigt; der Preis beträgt {fare}.",
+    ride_status="Deine Fahrt {destination} ist {status}. Dein Fahrer ist in {eta} Minuten da.",
+    ride_status_no_eta="Deine Fahrt {destination} ist {status}.",
     no_active_ride="Du hast gerade keine aktive Fahrt.",
-    ride_cancelled="Deine Fahrt nach {destination} ist storniert.",
+    ride_cancelled="Deine Fahrt {destination} ist storniert.",
     nothing_to_cancel="Du hast keine aktive Fahrt, die ich stornieren könnte.",
     account_info="Du bist als {name} verknüpft, mit der E-Mail-Adresse {email}.",
     account_info_no_email="Du bist als {name} verknüpft.",
-    fare_estimate="Eine Fahrt nach {destination} kostet etwa {fare}, und ein Wagen kann in {eta} Minuten bei dir sein.",
+    fare_estimate="Eine Fahrt {destination} kostet etwa {fare}, und ein Wagen kann in {eta} Minuten bei dir sein.",
     request_rejected="Ride Hailer konnte diese Anfrage leider nicht annehmen. Versuch es bitte mit einem anderen Ziel.",
     rides_need_ride_hailer_link=(
         "Zum Bestellen und Verwalten von Fahrten brauchst du eine Verknüpfung mit einem Ride "
@@ -139,10 +158,144 @@ DE_DE = Prompts(
         "rides:write": "Fahrten für dich zu bestellen und zu stornieren",
         "*": "das zu tun",
     },
+    # Destinations the interaction model knows, with the preposition German needs
+    # ("zum Flughafen", never "nach Flughafen"); any other place is a town: "nach Berlin".
+    place_phrases={
+        "flughafen": "zum Flughafen",
+        "hauptbahnhof": "zum Hauptbahnhof",
+        "bahnhof": "zum Bahnhof",
+        "innenstadt": "in die Innenstadt",
+        "stadtmitte": "in die Stadtmitte",
+        "zentrum": "ins Zentrum",
+        "hotel": "zum Hotel",
+        "büro": "ins Büro",
+        "arbeit": "zur Arbeit",
+        "stadion": "zum Stadion",
+        "messe": "zur Messe",
+        "universität": "zur Universität",
+        "uni": "zur Uni",
+        "hause": "nach Hause",
+        "zuhause": "nach Hause",
+    },
+    place_template="nach {destination}",
+)
+
+FR_FR = Prompts(
+    welcome="Bienvenue sur Ride Hailer. Vous pouvez commander une course, ou demander combien coûte un trajet. Où voulez-vous aller ?",
+    welcome_name="Ravie de vous retrouver sur Ride Hailer, {name}. Où voulez-vous aller ?",
+    reprompt="Vous pouvez dire : emmène-moi à l'aéroport, ou : combien coûte une course pour la gare ?",
+    help=(
+        "Pour commander une course, dites par exemple : emmène-moi à l'aéroport. Vous pouvez aussi "
+        "demander où en est votre course, l'annuler, ou demander combien coûte un trajet. Que voulez-vous faire ?"
+    ),
+    goodbye="Au revoir, et bonne route.",
+    fallback="Désolée, je ne peux pas vous aider pour ça. Vous pouvez commander une course, ou demander combien coûte un trajet.",
+    ask_destination="Où voulez-vous aller ?",
+    ride_ordered="Votre course vers {destination} est confirmée. Votre chauffeur arrive dans {eta} minutes ; le prix est de {fare}.",
+    ride_ordered_no_eta="Votre course vers {destination} est confirmée ; le prix est de {fare}.",
+    ride_status="Votre course vers {destination} est {status}. Votre chauffeur arrive dans {eta} minutes.",
+    ride_status_no_eta="Votre course vers {destination} est {status}.",
+    no_active_ride="Vous n'avez aucune course en cours.",
+    ride_cancelled="Votre course vers {destination} est annulée.",
+    nothing_to_cancel="Vous n'avez aucune course en cours à annuler.",
+    account_info="Votre compte est associé à {name}, avec l'adresse e-mail {email}.",
+    account_info_no_email="Votre compte est associé à {name}.",
+    fare_estimate="Une course vers {destination} coûte environ {fare}, et une voiture peut être là dans {eta} minutes.",
+    request_rejected="Désolée, Ride Hailer n'a pas pu accepter cette demande. Essayez une autre destination.",
+    rides_need_ride_hailer_link=(
+        "Désolée, pour commander et gérer des courses, il faut associer un compte Ride Hailer, et cette "
+        "skill est configurée pour s'associer à Amazon. Vous pouvez quand même demander combien coûte une course."
+    ),
+    error="Désolée, un problème est survenu. Veuillez réessayer.",
+    decimal_separator=",",
+    currencies={"USD": "dollars", "EUR": "euros", "GBP": "livres sterling"},
+    scope_labels={
+        "profile": "lire votre profil Ride Hailer",
+        "rides:read": "voir vos courses",
+        "rides:write": "commander et annuler des courses pour vous",
+        "*": "faire ce que vous avez demandé",
+    },
+)
+
+ES_ES = Prompts(
+    welcome="Te damos la bienvenida a Ride Hailer. Puedes pedir un coche o preguntar cuánto cuesta un viaje. ¿Adónde quieres ir?",
+    welcome_name="Hola de nuevo, {name}. ¿Adónde quieres ir?",
+    reprompt="Puedes decir: llévame al aeropuerto, o: ¿cuánto cuesta un viaje a la estación?",
+    help=(
+        "Para pedir un coche, di por ejemplo: llévame al aeropuerto. También puedes preguntar cómo va "
+        "tu viaje, cancelarlo o preguntar cuánto cuesta un viaje. ¿Qué quieres hacer?"
+    ),
+    goodbye="Adiós, y buen viaje.",
+    fallback="Lo siento, con eso no puedo ayudarte. Puedes pedir un coche o preguntar cuánto cuesta un viaje.",
+    ask_destination="¿Adónde quieres ir?",
+    ride_ordered="Tu viaje hacia {destination} está confirmado. Tu conductor llega en {eta} minutos; el precio es de {fare}.",
+    ride_ordered_no_eta="Tu viaje hacia {destination} está confirmado; el precio es de {fare}.",
+    ride_status="Tu viaje hacia {destination} está {status}. Tu conductor llega en {eta} minutos.",
+    ride_status_no_eta="Tu viaje hacia {destination} está {status}.",
+    no_active_ride="Ahora mismo no tienes ningún viaje activo.",
+    ride_cancelled="Tu viaje hacia {destination} está cancelado.",
+    nothing_to_cancel="No tienes ningún viaje activo que cancelar.",
+    account_info="Tu cuenta está vinculada a {name}, con el correo electrónico {email}.",
+    account_info_no_email="Tu cuenta está vinculada a {name}.",
+    fare_estimate="Un viaje hacia {destination} cuesta unos {fare}, y un coche puede estar contigo en {eta} minutos.",
+    request_rejected="Lo siento, Ride Hailer no ha podido aceptar esa solicitud. Prueba con otro destino.",
+    rides_need_ride_hailer_link=(
+        "Lo siento, para pedir y gestionar viajes hace falta vincular una cuenta de Ride Hailer, y esta "
+        "skill está configurada para vincularse con Amazon. Aun así, puedes preguntar cuánto cuesta un viaje."
+    ),
+    error="Lo siento, algo ha salido mal. Inténtalo de nuevo.",
+    decimal_separator=",",
+    currencies={"USD": "dólares", "EUR": "euros", "GBP": "libras"},
+    scope_labels={
+        "profile": "leer tu perfil de Ride Hailer",
+        "rides:read": "ver tus viajes",
+        "rides:write": "pedir y cancelar viajes por ti",
+        "*": "hacer lo que me has pedido",
+    },
+)
+
+JA_JP = Prompts(
+    welcome="ライドヘイラーへようこそ。配車の依頼や、料金の確認ができます。どこへ行きますか？",
+    welcome_name="{name}さん、おかえりなさい。どこへ行きますか？",
+    reprompt="「空港まで行って」や「駅までいくら」のように言ってください。",
+    help=(
+        "配車を頼むには、「空港まで行って」のように言ってください。配車の状況の確認やキャンセル、"
+        "料金の確認もできます。何をしますか？"
+    ),
+    goodbye="ご利用ありがとうございました。お気をつけて。",
+    fallback="すみません、それはお手伝いできません。配車の依頼や、料金の確認ができます。",
+    ask_destination="どこへ行きますか？",
+    ride_ordered="{destination}までの配車を手配しました。ドライバーは{eta}分で到着します。料金は{fare}です。",
+    ride_ordered_no_eta="{destination}までの配車を手配しました。料金は{fare}です。",
+    ride_status="{destination}までの配車は{status}です。ドライバーは{eta}分で到着します。",
+    ride_status_no_eta="{destination}までの配車は{status}です。",
+    no_active_ride="現在、手配中の配車はありません。",
+    ride_cancelled="{destination}までの配車をキャンセルしました。",
+    nothing_to_cancel="キャンセルできる配車はありません。",
+    account_info="{name}さんのアカウントとリンクしています。メールアドレスは{email}です。",
+    account_info_no_email="{name}さんのアカウントとリンクしています。",
+    fare_estimate="{destination}までの料金は約{fare}で、{eta}分で車が到着できます。",
+    request_rejected="すみません、ライドヘイラーはこのリクエストを受け付けられませんでした。別の行き先でお試しください。",
+    rides_need_ride_hailer_link=(
+        "すみません、配車の依頼や管理にはライドヘイラーのアカウントとのリンクが必要ですが、"
+        "このスキルはAmazonとリンクする設定になっています。料金の確認はできます。"
+    ),
+    error="すみません、問題が発生しました。もう一度お試しください。",
+    decimal_separator=".",
+    currencies={"USD": "ドル", "EUR": "ユーロ", "GBP": "ポンド", "JPY": "円"},
+    scope_labels={
+        "profile": "ライドヘイラーのプロフィールを読み取る",
+        "rides:read": "配車の状況を確認する",
+        "rides:write": "配車の依頼やキャンセルを行う",
+        "*": "ご依頼の操作を行う",
+    },
+    money_template="{amount}{currency}",
 )
 
 #: Prompts per locale; other locales fall back by language, then to en-US.
-PROMPTS: Mapping[str, Prompts] = {"en-US": EN_US, "en-GB": EN_GB, "de-DE": DE_DE}
+PROMPTS: Mapping[str, Prompts] = {
+    "en-US": EN_US, "en-GB": EN_GB, "de-DE": DE_DE, "fr-FR": FR_FR, "es-ES": ES_ES, "ja-JP": JA_JP,
+}
 
 #: Ride statuses as speech (API status -> words); unknown statuses are read as-is.
 STATUS_WORDS: Mapping[str, Mapping[str, str]] = {
@@ -150,6 +303,12 @@ STATUS_WORDS: Mapping[str, Mapping[str, str]] = {
               "in_progress": "under way", "completed": "completed", "cancelled": "cancelled"},
     "de-DE": {"requested": "angefragt", "accepted": "bestätigt", "arriving": "gleich da",
               "in_progress": "unterwegs", "completed": "abgeschlossen", "cancelled": "storniert"},
+    "fr-FR": {"requested": "demandée", "accepted": "confirmée", "arriving": "sur le point d'arriver",
+              "in_progress": "en route", "completed": "terminée", "cancelled": "annulée"},
+    "es-ES": {"requested": "solicitado", "accepted": "confirmado", "arriving": "a punto de llegar",
+              "in_progress": "en curso", "completed": "completado", "cancelled": "cancelado"},
+    "ja-JP": {"requested": "リクエスト済み", "accepted": "確定済み", "arriving": "まもなく到着",
+              "in_progress": "移動中", "completed": "完了", "cancelled": "キャンセル済み"},
 }
 
 
@@ -193,5 +352,23 @@ def linking_messages() -> Mapping[str, LinkingMessages]:
             rejected="Die Verknüpfung mit deinem Ride Hailer Konto ist abgelaufen. Bitte öffne die Alexa App und verknüpfe dein Konto erneut; ich habe dir dort eine Karte geschickt.",
             missing_scope="Dafür brauche ich die Berechtigung, {permission}. Bitte öffne die Alexa App und verknüpfe dein Konto erneut mit dieser Berechtigung; ich habe dir dort eine Karte geschickt.",
             unavailable="Entschuldigung, ich kann Ride Hailer gerade nicht erreichen. Bitte versuch es gleich noch einmal.",
+        ),
+        "fr-FR": LinkingMessages(
+            not_linked="Pour cela, associez d'abord votre compte Ride Hailer. Ouvrez l'application Alexa : je vous y ai envoyé une carte pour commencer.",
+            rejected="L'association avec votre compte Ride Hailer a expiré. Ouvrez l'application Alexa et associez de nouveau votre compte : je vous y ai envoyé une carte.",
+            missing_scope="Pour cela, j'ai besoin de l'autorisation de {permission}. Ouvrez l'application Alexa et associez de nouveau votre compte en accordant cette autorisation : je vous y ai envoyé une carte.",
+            unavailable="Désolée, je n'arrive pas à joindre Ride Hailer pour le moment. Veuillez réessayer dans un instant.",
+        ),
+        "es-ES": LinkingMessages(
+            not_linked="Para hacer eso, primero vincula tu cuenta de Ride Hailer. Abre la app de Alexa; te he enviado allí una tarjeta para empezar.",
+            rejected="La vinculación con tu cuenta de Ride Hailer ha caducado. Abre la app de Alexa y vuelve a vincular tu cuenta; te he enviado allí una tarjeta.",
+            missing_scope="Para hacer eso, necesito permiso para {permission}. Abre la app de Alexa y vuelve a vincular tu cuenta concediendo ese permiso; te he enviado allí una tarjeta.",
+            unavailable="Lo siento, ahora mismo no puedo conectar con Ride Hailer. Inténtalo de nuevo dentro de un rato.",
+        ),
+        "ja-JP": LinkingMessages(
+            not_linked="この操作を行うには、先にライドヘイラーのアカウントをリンクしてください。Alexaアプリにカードを送りましたので、アプリを開いてリンクしてください。",
+            rejected="ライドヘイラーのアカウントのリンクの有効期限が切れました。Alexaアプリにカードを送りましたので、アプリを開いてもう一度リンクしてください。",
+            missing_scope="この操作を行うには、{permission}許可が必要です。Alexaアプリにカードを送りましたので、アプリを開き、この許可を与えてもう一度リンクしてください。",
+            unavailable="すみません、今はライドヘイラーに接続できません。しばらくしてからもう一度お試しください。",
         ),
     }

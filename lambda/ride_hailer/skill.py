@@ -23,6 +23,8 @@ from account_linking import (
     mount_deadline_adapter,
 )
 
+from account_linking.unhandled import default_handlers
+
 from . import handlers
 from .api import RideHailerApi
 from .prompts import apologies, linking_messages, scope_labels
@@ -99,6 +101,11 @@ def build_skill_builder(
 
     # Request handlers, in order of precedence; each gets its own linking check.
     for handler in request_handlers(api, resolver, lwa=lwa):
+        add_linked_handler(builder, handler, resolver)
+
+    # Last: the library's answers for requests none of the above claims (events without
+    # speech, canFulfillIntent NO, unknown intents -> AMAZON.FallbackIntent; issue 13).
+    for handler in default_handlers():
         add_linked_handler(builder, handler, resolver)
 
     # Exception handlers: linking outcomes, refused ride requests, then everything else.

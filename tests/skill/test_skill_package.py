@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "skill-package"
-LOCALES = ("en-US", "en-GB", "de-DE")
+LOCALES = ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP")
 CUSTOM_INTENTS = {"OrderRideIntent", "RideStatusIntent", "CancelRideIntent", "AccountInfoIntent", "FareEstimateIntent"}
 BUILTINS = {"AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.StopIntent", "AMAZON.FallbackIntent",
             "AMAZON.NavigateHomeIntent"}
@@ -78,7 +78,7 @@ def test_example_phrases_match_sample_utterances(locale):
     assert invocation in phrases[0].lower()
     for phrase in phrases[1:]:
         rest = phrase.lower().split(invocation, 1)[1].strip(" ,.")
-        rest = re.sub(r"^to ", "", rest)
+        rest = re.sub(r"^(to |で)", "", rest)  # "ask ride hailer to ...", "ライドヘイラーで..."
         assert any(p.match(rest) for p in patterns), phrase
 
 
@@ -100,7 +100,7 @@ def test_no_file_in_the_skill_package_carries_a_secret():
         assert "clientsecret" not in path.read_text(encoding="utf-8").lower(), path
 
 
-def test_manifest_is_a_custom_skill_for_three_locales_subscribed_to_linking_events():
+def test_manifest_is_a_custom_skill_for_six_locales_subscribed_to_linking_events():
     manifest = load(PACKAGE / "skill.json")["manifest"]
     assert set(manifest["publishingInformation"]["locales"]) == set(LOCALES)
     assert manifest["apis"]["custom"]["endpoint"]["uri"].startswith("https://")

@@ -93,7 +93,6 @@ def test_skill_that_raises_gets_a_spoken_apology_not_a_500(
     [
         {"context": "not an object"},
         {"session": 5},
-        {"request": {"type": "LaunchRequest", "timestamp": "yesterday"}},
         {"context": {"System": {"application": 5}}},
     ],
 )
@@ -107,4 +106,17 @@ def test_envelope_the_sdk_cannot_deserialize_gets_400_json(
     response = host.post(body, signed_headers(pki.alexa, body))
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_request"
+    assert host.skill.calls == 0
+
+
+def test_envelope_with_an_unreadable_timestamp_is_refused_by_the_timestamp_rule(
+    make_host: Callable[..., Host], pki: Pki
+) -> None:
+    host = make_host()
+    data = envelope()
+    data["request"]["timestamp"] = "yesterday"
+    body = body_of(data)
+    response = host.post(body, signed_headers(pki.alexa, body))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_timestamp"
     assert host.skill.calls == 0

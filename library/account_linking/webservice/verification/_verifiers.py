@@ -88,7 +88,12 @@ class RequestVerifier(AbstractVerifier):
 
 
 class TimestampVerifier(AbstractVerifier):
-    """Checks request.timestamp is within 150 s of now (3600 s for skill events), either way."""
+    """Checks request.timestamp is within 150 s of now (3600 s for skill events), either way.
+
+    The timestamp is judged by its value, however it was written (ISO 8601 or epoch
+    milliseconds, read by :func:`account_linking.safety.read_event`); one that could not
+    be read counts as missing.
+    """
 
     def __init__(self, clock: Clock = utc_now) -> None:
         self._clock = clock
@@ -103,7 +108,7 @@ class TimestampVerifier(AbstractVerifier):
         request = deserialized_request_env.request
         timestamp = getattr(request, "timestamp", None) if request is not None else None
         if not isinstance(timestamp, datetime.datetime):
-            raise TimestampInvalid("request timestamp is missing")
+            raise TimestampInvalid("request timestamp is missing or unreadable")
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=datetime.timezone.utc)
         distance = abs((self._clock() - timestamp).total_seconds())
