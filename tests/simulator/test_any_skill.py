@@ -33,10 +33,10 @@ def _move_handler(project: Path, handler: str, module_path: str) -> None:
 
 def test_handler_comes_from_ask_resources_user_config(
         project: Path, oauth_server: OAuthServer, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _move_handler(project, "skill/app.handler", "skill/app.py")
-    (project / "lambda" / "skill" / "app.py").write_text(
-        (project / "lambda" / "skill" / "app.py").read_text().replace("lambda_handler = ", "handler = "))
-    assert lambda_handler_name(project) == "skill/app.handler"
+    _move_handler(project, "taxi_skill/app.handler", "taxi_skill/app.py")
+    (project / "lambda" / "taxi_skill" / "app.py").write_text(
+        (project / "lambda" / "taxi_skill" / "app.py").read_text().replace("lambda_handler = ", "handler = "))
+    assert lambda_handler_name(project) == "taxi_skill/app.handler"
     script = tmp_path / "launch.dialog"
     script.write_text("say open test taxi\n  expect speech contains welcome\n")
     assert main([str(script), *_cli_args(project, oauth_server)]) == 0, capsys.readouterr()
