@@ -126,8 +126,8 @@ CONSENT_BUTTONS = {
 <a href="/cancel">Not now</a>""",
     "french": """<button type="submit" name="decision" value="deny">Refuser</button>
 <button type="submit" name="decision" value="allow">Autoriser</button>""",
-    "ambiguous": """<button type="submit" name="decision" value="deny">Option A</button>
-<button type="submit" name="decision" value="allow">Option B</button>""",
+    "ambiguous": """<button type="submit" name="choice" value="a">Option A</button>
+<button type="submit" name="choice" value="b">Option B</button>""",
 }
 
 
@@ -355,6 +355,8 @@ class _Handler(BaseHTTPRequestHandler):
             data["decision"] = "allow"
         elif "cancel" in data:
             data["decision"] = "deny"
+        elif "choice" in data:
+            data["decision"] = "allow" if data["choice"] == "b" else "deny"
         elif self.b.consent_style == "checkbox":
             data["decision"] = "allow" if data.get("confirm") else "deny"
         if "decision" not in data:

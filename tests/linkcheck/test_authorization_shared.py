@@ -26,3 +26,48 @@ def test_request_body_credentials_put_id_and_secret_in_the_form_only() -> None:
 def test_unknown_scheme_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="unknown accessTokenScheme 'BEARER'"):
         client_authentication("BEARER", "alexa-skill", "s", {})
+
+
+# -- one rule for every token-answer field, the same for `server` and `simulate` ------------
+import json  # noqa: E402
+
+from alexa_linkcheck.simulator.errors import TokenEndpointError  # noqa: E402
+from alexa_linkcheck.simulator.linking import tokens_from  # noqa: E402
+from alexa_linkcheck.token_answer import judge, read_token_answer  # noqa: E402
+
+GOOD = {"access_token": "a" * 20, "token_type": "Bearer", "expires_in": 3600,
+        "refresh_token": "r" * 20}
+ANSWERS = [
+    # (id, body, content type, the expires_in both read, server's worst verdict)
+    ("integer-expires-in", json.dumps(GOOD), "application/json", 3600, "pass"),
+    ("string-expires-in", json.dumps({**GOOD, "expires_in": "3600"}), "application/json", 3600,
+     "warn"),
+    ("absent-expires-in", json.dumps({k: v for k, v in GOOD.items() if k != "expires_in"}),
+     "application/json", None, "warn"),
+    ("lower-case-bearer", json.dumps({**GOOD, "token_type": "bearer"}), "application/json",
+     3600, "pass"),
+    ("short-expires-in", json.dumps({**GOOD, "expires_in": 60}), "application/json", 60, "warn"),
+    ("words-in-expires-in", json.dumps({**GOOD, "expires_in": "1h"}), "application/json", None,
+     "fail"),
+    ("zero-expires-in", json.dumps({**GOOD, "expires_in": 0}), "application/json", None, "fail"),
+    ("mac-token-type", json.dumps({**GOOD, "token_type": "mac"}), "application/json", 3600,
+     "fail"),
+    ("form-encoded", "access_token=aaaaaaaaaa&token_type=Bearer&expires_in=3600&refresh_token=rrrr",
+     "application/x-www-form-urlencoded", 3600, "fail"),
+    ("json-sent-as-text", json.dumps(GOOD), "text/plain", 3600, "fail"),
+]
+
+
+@pytest.mark.parametrize("body,ctype,seconds,worst", [pytest.param(*a[1:], id=a[0])
+                                                      for a in ANSWERS])
+def test_server_and_simulate_read_every_token_answer_field_the_same_way(
+        body: str, ctype: str, seconds: int | None, worst: str) -> None:
+    answer = read_token_answer(200, ctype, body)
+    verdicts = {v.verdict for v in judge(answer)}
+    server_worst = "fail" if "fail" in verdicts else "warn" if "warn" in verdicts else "pass"
+    assert (answer.expires_in, server_worst) == (seconds, worst)
+    if worst == "fail":  # what `server` fails, `simulate` refuses to link with
+        with pytest.raises(TokenEndpointError, match="invalid_response"):
+            tokens_from(answer)
+    else:
+        assert tokens_from(answer).expires_in == seconds
