@@ -78,8 +78,8 @@ def test_server_probe_passes_the_regions_of_a_server_that_registered_all_three(
 
 def test_server_probe_fails_refresh_tokens_that_die_soon_after_a_short_expires_in(
         start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    # Access tokens for 1 s, refresh tokens for 2 s: the probe waits expires_in + 2 s.
-    status, report = probe(start_server(expires_in=1, refresh_ttl=2.0), capsys)
+    # Access tokens for 2 s, refresh tokens for 3 s: the probe waits expires_in + 2 s.
+    status, report = probe(start_server(expires_in=2, refresh_ttl=3.0), capsys)
     assert by_status(report, "fail") == {"refresh-after-expiry"}
     assert "is unlinked" in check(report, "refresh-after-expiry")["reason"]
     assert check(report, "expires-in")["status"] == "warn"
@@ -95,10 +95,10 @@ def test_server_probe_passes_short_access_tokens_with_lasting_refresh_tokens(
 
 def test_server_probe_refresh_after_waits_as_long_as_asked_and_zero_skips(
         start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    dying = start_server(refresh_ttl=1.0)  # expires_in 3600: no wait by default
+    dying = start_server(refresh_ttl=2.0)  # expires_in 3600: no wait by default
     _, report = probe(dying, capsys)
     assert check(report, "refresh-after-expiry")["status"] == "skip"
-    _, report = probe(dying, capsys, "--refresh-after", "1.5")
+    _, report = probe(dying, capsys, "--refresh-after", "3")
     assert check(report, "refresh-after-expiry")["status"] == "fail"
     _, report = probe(start_server(expires_in=1, refresh_ttl=1.0), capsys, "--refresh-after", "0")
     assert check(report, "refresh-after-expiry") == {**check(report, "refresh-after-expiry"),

@@ -597,11 +597,19 @@ class Probe:
                         "its successor is used: a lost answer does not unlink the user",
                         answer.seconds)
             return answer.refresh_token or latest
+        after = self.token_request({"grant_type": "refresh_token", "refresh_token": latest})
+        if not (after.status == 200 and after.access_token):
+            self.record("refresh-retry", "fail", f"reusing the previous refresh token "
+                        f"({_describe(answer)}) also revoked the latest one ({_describe(after)}): "
+                        "one lost refresh answer or two racing refreshes kill the whole chain "
+                        "and unlink the user. Give a grace period for the previous refresh "
+                        "token, or do not rotate", answer.seconds)
+            return latest
         self.record("refresh-retry", "warn", f"the previous refresh token is refused at once "
                     f"({_describe(answer)}): if Alexa loses a refresh answer or two refreshes "
                     "race, the user is unlinked (ALEXA-FACTS: Access token URI, field note)",
                     answer.seconds)
-        return latest
+        return after.refresh_token or latest
 
     def check_refresh_after_expiry(self, latest: str) -> str:
         """Wait past a short expires_in (or ``--refresh-after``) and refresh again.
