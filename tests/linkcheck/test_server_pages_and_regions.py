@@ -210,3 +210,10 @@ def test_server_from_file_probes_when_flags_replace_the_placeholders(
                    "--username", USER_EMAIL, "--vendor-id", VENDOR_ID])
     report = json.loads(capsys.readouterr().out)
     assert (status, by_status(report, "fail")) == (0, set())
+
+
+def test_server_probe_masks_tokens_but_shows_token_type_and_expires_in(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    _, report = probe(start_server(), capsys)
+    assert check(report, "token-type")["reason"] == "token_type Bearer"
+    assert check(report, "expires-in")["reason"] == "expires_in 3600"

@@ -19,7 +19,13 @@ import requests
 
 from alexa_linkcheck import authorization
 from alexa_linkcheck.token_answer import TokenAnswer, read_token_answer
-from alexa_linkcheck.trace import ALEXA_APP, ALEXA_SERVICE, AUTHORIZATION_SERVER, Trace
+from alexa_linkcheck.trace import (
+    ALEXA_APP,
+    ALEXA_SERVICE,
+    AUTHORIZATION_SERVER,
+    Trace,
+    is_secret_name,
+)
 
 #: The User-Agent the page walk sends.
 USER_AGENT = "alexa-linkcheck (plays the Alexa app)"
@@ -127,9 +133,8 @@ class OAuthClient:
                                    resp.text, seconds=time.monotonic() - started,
                                    www_authenticate=resp.headers.get("WWW-Authenticate", ""),
                                    cache_control=resp.headers.get("Cache-Control", ""))
-        self.trace.mask.add(answer.access_token, answer.refresh_token,
-                            *(v for k, v in answer.fields.items() if "token" in k.lower()
-                              and isinstance(v, str)))
+        self.trace.mask.add(*(v for k, v in answer.fields.items()
+                              if is_secret_name(k) and isinstance(v, str)))
         if answer.status == 200:
             self.trace.note(_fields_found(answer))
         self.trace.flush()

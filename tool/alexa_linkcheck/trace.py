@@ -24,8 +24,15 @@ SKILL = "skill"
 ACTORS = (ALEXA_APP, AUTHORIZATION_SERVER, ALEXA_SERVICE, SKILL)
 
 
-def _secret_name(name: str) -> bool:
+#: Names with "token" in them whose values are not secrets.
+PUBLIC_NAMES = ("token_type", "token_type_hint", "expires_in")
+
+
+def is_secret_name(name: str) -> bool:
+    """True for a field or parameter whose value must never be shown."""
     lowered = name.lower()
+    if lowered in PUBLIC_NAMES:
+        return False
     return lowered in SECRET_NAMES or any(word in lowered for word in ("secret", "password",
                                                                         "token"))
 
@@ -48,7 +55,7 @@ class Masker:
 
 def mask_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Form or query pairs with the values of secret-named fields replaced by ``***``."""
-    return [(k, "***" if _secret_name(k) and v else v) for k, v in pairs]
+    return [(k, "***" if is_secret_name(k) and v else v) for k, v in pairs]
 
 
 def mask_url(url: str) -> str:
