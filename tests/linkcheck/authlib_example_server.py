@@ -57,6 +57,9 @@ class AuthlibSetup:
     kill_chain_on_reuse: bool = False
     #: OAUTH2_REFRESH_TOKEN_GENERATOR (Authlib issues no refresh tokens without it)
     refresh_tokens: bool = True
+    #: exactly Authlib's example: a signed-out user gets the user name on the consent form
+    #: itself (no password), logged in and consenting with one Submit
+    username_on_consent_page: bool = False
 
 
 def create_app(db_path: Path, setup: AuthlibSetup) -> Flask:
@@ -162,6 +165,16 @@ def create_app(db_path: Path, setup: AuthlibSetup) -> Flask:
     @app.route("/oauth/authorize", methods=["GET", "POST"])
     def authorize() -> Any:
         user = db.session.get(User, session["uid"]) if "uid" in session else None
+        if user is None and setup.username_on_consent_page and request.method == "POST":
+            user = User.query.filter_by(username=request.form.get("username")).first()
+            if user is not None:
+                session["uid"] = user.id
+        if user is None and setup.username_on_consent_page:
+            return page("<p>You are not signed in.</p>"
+                        '<form action="" method="post"><label>Username <input type="text" '
+                        'name="username"></label><label><input type="checkbox" '
+                        'name="confirm"><span>Consent?</span></label><br>'
+                        "<button>Submit</button></form>")
         if user is None:
             return redirect("/login?" + urlencode({"next": request.full_path}))
         try:

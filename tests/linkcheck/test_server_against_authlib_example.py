@@ -62,6 +62,16 @@ def test_authlib_example_server_set_up_for_alexa_passes(run: Any, method: str) -
     assert status == 0
 
 
+def test_authlib_example_with_the_user_name_on_its_consent_form_links(run: Any) -> None:
+    status, checks = run(AuthlibSetup(username_on_consent_page=True))
+    assert checks["sign-in"][0] == "pass"
+    assert checks["authorization-code"][0] == "pass"
+    assert checks["region-eu"][0] == "pass"
+    # No password: a "wrong password" cannot be refused, and linkcheck says so.
+    assert checks["wrong-password-page"][0] == "fail"
+    assert status == 1
+
+
 def test_authlib_server_without_the_refresh_token_generator_fails_refresh_token(
         run: Any) -> None:
     status, checks = run(AuthlibSetup(refresh_tokens=False))

@@ -127,7 +127,8 @@ def walk_authorization(session: requests.Session, url: str, *, redirect_uri: str
 
     Pages it can use: a login form (user name and password); the first step of a two-step
     login (user name only, the password on the next page); a consent form (checkboxes ticked,
-    the allow button pressed, see `choose_consent`).
+    the allow button pressed, see `choose_consent`). Checkboxes that do not say no are ticked
+    on every form it submits (consent boxes sit on login forms too, as in Authlib's example).
     """
     walk = Walk()
     stop = frozenset(stop_hosts) | {urlsplit(redirect_uri).hostname or ""}
@@ -159,8 +160,11 @@ def walk_authorization(session: requests.Session, url: str, *, redirect_uri: str
                     return walk
                 walk.login_page = walk.login_page or resp
                 logged_in = True
-                _note(trace, "login form: filled user name and password")
-                resp = submit(session, resp.url, login, fill_login(login, username, password), timeout)
+                data = fill_login(login, username, password)
+                ticked = login.fill_checkboxes(data)
+                _note(trace, "login form: filled user name and password"
+                      + (f", ticked {', '.join(ticked)}" if ticked else ""))
+                resp = submit(session, resp.url, login, data, timeout)
                 continue
             ident = next((f for f in page.forms if f.identifier_field()), None)
             if ident is not None:
@@ -171,8 +175,11 @@ def walk_authorization(session: requests.Session, url: str, *, redirect_uri: str
                     return walk
                 walk.login_page = walk.login_page or resp
                 identified = True
-                _note(trace, "first step of a two-step login: filled the user name")
-                resp = submit(session, resp.url, ident, fill_login(ident, username, password), timeout)
+                data = fill_login(ident, username, password)
+                ticked = ident.fill_checkboxes(data)  # e.g. Authlib's example: user name + "Consent?"
+                _note(trace, "a form asking for the user name only (first step of a two-step "
+                      "login): filled it" + (f", ticked {', '.join(ticked)}" if ticked else ""))
+                resp = submit(session, resp.url, ident, data, timeout)
                 continue
             choice = choose_consent(page, consent_button)
             if choice is not None:
