@@ -129,3 +129,18 @@ def test_trace_link_ends_with_the_linking_error_when_the_password_is_wrong(
     assert isinstance(items[-1], LinkingError)
     assert "login rejected" in str(items[-1])
     assert "the login form again" in items[-2].line()
+
+
+def test_link_report_draws_the_simulated_link_and_names_where_it_broke(
+        linking_config: LinkingConfig, tmp_path) -> None:
+    from alexa_linkcheck.html_report import write_link_report
+    from alexa_linkcheck.simulator.linking import trace_link
+
+    items = list(trace_link(linking_config, "rider@example.com", "wrong"))
+    report = tmp_path / "link.html"
+    write_link_report(report, items[:-1], items[-1])
+    html = report.read_text(encoding="utf-8")
+    assert "FAILED" in html and "login rejected for rider@example.com" in html
+    assert html.count('data-step="') == len(items) - 1
+    assert 'href="#step-%d"' % items[-2].index in html
+    assert "wrong" not in html.replace("wrong-", "")  # the password is masked

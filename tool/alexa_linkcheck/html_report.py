@@ -52,6 +52,7 @@ FIXES = {
     "region-fe": "Register https://alexa.amazon.co.jp/api/skill/link/<vendor id>.",
     "code-redirect-binding": "Store the redirect_uri with each code and refuse the exchange "
                              "when it differs (RFC 6749 4.1.3).",
+    "link": "Read the step where the flow stopped: the request, the answer and what was found.",
 }
 UNREGISTERED_FIX = ("Compare redirect_uri with the registered Alexa redirect URLs exactly "
                     "(whole string), and refuse anything else without redirecting.")
@@ -178,3 +179,20 @@ def write_html_report(path: Path, title: str, results: Sequence[CheckResult],
                "(context.System.user.accessToken)" if linked else
                "the skill never receives a token: the user sees \"unable to link\"")
     Path(path).write_text(render_html(title, results, steps, closing), encoding="utf-8")
+
+
+def write_link_report(path: Path, steps: Sequence[TraceStep], outcome: object) -> None:
+    """The same page for one ``simulate`` link (``linking.trace_link``): its steps and outcome.
+
+    ``outcome`` is the `TokenSet` or the `LinkingError` `trace_link` ended with; the check
+    ``link`` sits at the last step.
+    """
+    failed = isinstance(outcome, Exception)
+    last = steps[-1].index if steps else 0
+    result = CheckResult("link", "fail" if failed else "pass", 0.0,
+                         str(outcome) if failed else "linked: Alexa stores the tokens", last)
+    closing = ("the skill never receives a token: the user sees \"unable to link\"" if failed
+               else "then: Alexa sends the access token to the skill in every request "
+                    "(context.System.user.accessToken)")
+    Path(path).write_text(render_html("alexa-linkcheck simulate: link", [result], steps,
+                                      closing), encoding="utf-8")
