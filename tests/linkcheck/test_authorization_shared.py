@@ -71,3 +71,28 @@ def test_server_and_simulate_read_every_token_answer_field_the_same_way(
             tokens_from(answer)
     else:
         assert tokens_from(answer).expires_in == seconds
+
+
+# -- which button a person grants consent with -------------------------------------------
+from alexa_linkcheck.authorization import choose_consent  # noqa: E402
+from alexa_linkcheck.forms import parse_page  # noqa: E402
+
+
+@pytest.mark.parametrize("html,pressed", [
+    ('<form method=post><label><input type=checkbox name=confirm> Consent?</label>'
+     '<button>Submit</button></form>', "Submit"),
+    ('<form method=post><button name=d value=x>Nicht jetzt</button>'
+     '<button name=d value=ok>Zulassen</button></form>', "Zulassen"),
+    ('<form method=post><input type=submit value="Annuler"><input type=submit name=go '
+     'value="Lier le compte"></form>', "Lier le compte"),
+    ('<form method=post><button>キャンセル</button><button name=y value=1>許可する</button></form>',
+     "許可する"),
+])
+def test_consent_is_granted_with_the_allow_button_in_any_language(html: str, pressed: str) -> None:
+    choice = choose_consent(parse_page(html), None)
+    assert choice is not None and choice[1] is not None and choice[1].caption == pressed
+
+
+def test_a_search_form_is_never_taken_for_a_consent_form() -> None:
+    page = parse_page('<form action=/search><input name=q><button>Search</button></form>')
+    assert choose_consent(page, None) is None

@@ -29,6 +29,8 @@ MAX_STEPS = 15
 HTTP_BASIC = "HTTP_BASIC"
 REQUEST_BODY_CREDENTIALS = "REQUEST_BODY_CREDENTIALS"
 
+#: Input types a person types into (a form with one is not a consent form).
+TEXT_TYPES = frozenset({"text", "email", "search", "tel", "number", "url", ""})
 #: Why a walk ended without reaching the redirect URL.
 HTTP_STATUS = "http-status"          # a page answered neither 200 nor a redirect with Location
 LOGIN_AGAIN = "login-again"          # the login form came back after signing in
@@ -88,14 +90,17 @@ def choose_consent(page: Page, consent_button: str | None) -> tuple[Form, Field 
     ``consent_button`` (``--consent-button``) picks the button whose caption contains it.
     Otherwise: the one button that is not a refusal ("Submit" under a consent checkbox,
     "Link account", "Autoriser"), or among several the one whose caption says allow in any
-    of Alexa's languages. A form without buttons but with one checkbox is submitted as is.
+    of Alexa's languages. Forms that ask for text (a search box) are never taken for consent.
     """
     candidates = [(f, b) for f in page.forms if f.password_field is None
                   for b in f.submit_buttons]
     if consent_button:
-        wanted = consent_button.casefold()
-        return next(((f, b) for f, b in candidates if wanted in b.caption.casefold()
-                     or wanted == b.value.casefold()), None)
+        return next(((f, b) for f, b in candidates if consent_button.casefold() in
+                     b.caption.casefold() or consent_button.casefold() == b.value.casefold()),
+                    None)
+    # A form that asks for text (a search box, a "forgot password" e-mail field) is no consent.
+    candidates = [(f, b) for f, b in candidates if not any(
+        x.tag == "textarea" or (x.tag == "input" and x.type in TEXT_TYPES) for x in f.fields)]
     yes = [(f, b) for f, b in candidates if not b.is_refusal]
     if len(yes) == 1:
         return yes[0]

@@ -18,7 +18,8 @@ ALLOW_WORDS = re.compile(
     r"|koppelen|許可|同意|連携|अनुमति|سماح|موافق", re.IGNORECASE)
 #: Button labels, values or names that refuse consent (same languages).
 DENY_WORDS = re.compile(
-    r"deny|reject|cancel|decline|refuse|\bno\b|not now|ablehnen|abbrechen|verweigern|\bnein\b"
+    r"deny|reject|cancel|decline|refuse|\bno\b|not now|nicht jetzt|plus tard|ahora no|non ora"
+    r"|ablehnen|abbrechen|verweigern|\bnein\b"
     r"|refuser|annuler|\bnon\b|rechazar|cancelar|denegar|rifiuta|annulla|negar|weigeren"
     r"|annuleren|拒否|キャンセル|अस्वीकार|رفض|إلغاء", re.IGNORECASE)
 #: Class (or role) words that mark inline error messages on login pages.
