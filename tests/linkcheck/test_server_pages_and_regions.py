@@ -217,3 +217,11 @@ def test_server_probe_masks_tokens_but_shows_token_type_and_expires_in(
     _, report = probe(start_server(), capsys)
     assert check(report, "token-type")["reason"] == "token_type Bearer"
     assert check(report, "expires-in")["reason"] == "expires_in 3600"
+
+
+def test_server_probe_reports_a_redirect_to_a_malformed_url_without_traceback(
+        start_server: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = probe(start_server(redirect_override="http://[broken"), capsys)
+    reason = check(report, "sign-in")["reason"]
+    assert status == 1 and check(report, "sign-in")["status"] == "fail"
+    assert "redirects to a malformed URL" in reason and "code=" not in reason

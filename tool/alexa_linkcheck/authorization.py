@@ -38,6 +38,7 @@ CONSENT_AGAIN = "consent-again"      # the consent form came back after allowing
 NO_FORM = "no-form"                  # a page with neither a login nor a consent form
 TOO_MANY_STEPS = "too-many-steps"    # MAX_STEPS pages and redirects without the redirect URL
 UNREACHABLE = "unreachable"          # a connection error or timeout (`exception` is set)
+BAD_LOCATION = "bad-location"        # a redirect to a URL that cannot be parsed
 
 
 @dataclass
@@ -144,8 +145,14 @@ def walk_authorization(session: requests.Session, url: str, *, redirect_uri: str
             walk.response, walk.page = resp, None
             walk.steps.append(f"{resp.request.method} {resp.status_code}")
             if resp.status_code in REDIRECT_STATUSES and "Location" in resp.headers:
-                location = urljoin(resp.url, resp.headers["Location"])
-                if location.startswith(redirect_uri) or urlsplit(location).hostname in stop:
+                try:
+                    location = urljoin(resp.url, resp.headers["Location"])
+                    host = urlsplit(location).hostname
+                except ValueError:
+                    walk.failure = BAD_LOCATION
+                    _note(trace, "a redirect to a malformed URL")
+                    return walk
+                if location.startswith(redirect_uri) or host in stop:
                     walk.location = location
                     _note(trace, "redirect to the redirect URL (not fetched)")
                     return walk
@@ -211,6 +218,9 @@ def walk_authorization(session: requests.Session, url: str, *, redirect_uri: str
     except requests.RequestException as exc:
         walk.failure, walk.exception = UNREACHABLE, exc
         _note(trace, f"no answer: {type(exc).__name__}")
+    except ValueError:  # requests parses Location even when it does not follow it
+        walk.failure = BAD_LOCATION
+        _note(trace, "a redirect to a malformed URL")
     return walk
 
 

@@ -121,7 +121,7 @@ class OAuthClient:
         try:
             resp = http.post(str(self.token_url), data=data, headers=headers,
                              timeout=self.timeout, verify=self.verify_tls, allow_redirects=False)
-        except requests.RequestException as exc:
+        except (requests.RequestException, ValueError) as exc:  # ValueError: bad Location
             self.trace.add(ALEXA_SERVICE, AUTHORIZATION_SERVER, "POST", str(self.token_url),
                            None, answer=type(exc).__name__)
             self.trace.flush()

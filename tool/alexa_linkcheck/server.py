@@ -305,6 +305,10 @@ class Probe:
             out.error = ("the consent form came back after allowing: " if walk.failure ==
                          authorization.CONSENT_AGAIN else
                          "no login form, consent form or redirect on the page: ") + text + hint
+        elif walk.failure == authorization.BAD_LOCATION:
+            out.error = ("the server redirects to a malformed URL (after "
+                         f"{urlsplit(resp.url).path if resp is not None else 'the first request'}"
+                         "): no browser can follow it")
         elif walk.failure == authorization.TOO_MANY_STEPS:
             out.error = f"gave up after {MAX_STEPS} pages and redirects"
         elif walk.failure == authorization.UNREACHABLE:

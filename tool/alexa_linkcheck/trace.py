@@ -60,7 +60,10 @@ def mask_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def mask_url(url: str) -> str:
     """A URL with secret-named query and fragment values masked."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[broken": show no part that could hold a code
+        return url.split("?")[0].split("#")[0] + " (malformed URL)"
     query = urlencode(mask_pairs(parse_qsl(parts.query, keep_blank_values=True)), safe="*: ")
     fragment = parts.fragment
     if "=" in fragment:

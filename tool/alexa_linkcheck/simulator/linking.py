@@ -221,6 +221,9 @@ def link_account(
         raise LinkingError(f"authorization server answered {response.status_code} at {_safe(response.url)}")
     if walk.failure == authorization.LOGIN_AGAIN:
         raise LinkingError(f"login rejected for {username}: {inline or 'the login form came back'}")
+    if walk.failure == authorization.BAD_LOCATION:
+        raise LinkingError("authorization server redirected to a malformed URL"
+                           + (f" after {_safe(response.url)}" if response is not None else ""))
     if walk.failure == authorization.CONSENT_AGAIN:
         raise LinkingError("the consent form came back after allowing")
     if walk.failure == authorization.NO_FORM and response is not None:
