@@ -96,3 +96,38 @@ def test_consent_is_granted_with_the_allow_button_in_any_language(html: str, pre
 def test_a_search_form_is_never_taken_for_a_consent_form() -> None:
     page = parse_page('<form action=/search><input name=q><button>Search</button></form>')
     assert choose_consent(page, None) is None
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+
+FIELD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6),
+                         st.floats(allow_nan=False, allow_infinity=False),
+                         st.text(max_size=8), st.integers(0, 10**6).map(str))
+
+
+@settings(max_examples=300, deadline=None)
+@given(expires=FIELD_VALUES, token_type=st.one_of(st.none(), st.sampled_from(
+    ["Bearer", "bearer", "BEARER", "mac", "", "Bearer "])), form=st.booleans(),
+    refresh=st.booleans())
+def test_server_fails_exactly_the_answers_simulate_refuses(
+        expires: object, token_type: object, form: bool, refresh: bool) -> None:
+    fields: dict[str, object] = {"access_token": "a" * 20}
+    if token_type is not None:
+        fields["token_type"] = token_type
+    if expires is not None:
+        fields["expires_in"] = expires
+    if refresh:
+        fields["refresh_token"] = "r" * 20
+    body = urlencode({k: str(v) for k, v in fields.items()}) if form else json.dumps(fields)
+    answer = read_token_answer(200, "application/x-www-form-urlencoded" if form
+                               else "application/json", body)
+    server_fails = {v.check for v in judge(answer) if v.verdict == "fail"} - {"refresh-token"}
+    try:
+        tokens = tokens_from(answer)
+    except TokenEndpointError:
+        assert server_fails
+    else:
+        assert not server_fails
+        assert tokens.expires_in == answer.expires_in
