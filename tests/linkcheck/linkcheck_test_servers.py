@@ -61,6 +61,25 @@ class Behaviour:
     #: "prefix" (startswith a registered URI), "scheme-insensitive" (ignores http/https),
     #: "origin-prefix" (starts with a registered origin string and ends with its path).
     redirect_match: str = "exact"
+    #: the redirect URIs registered for the client (all three Alexa regions by default)
+    registered: tuple[str, ...] = REGISTERED_REDIRECTS
+    #: the token endpoint does not compare redirect_uri with the code's (RFC 6749 4.1.3)
+    ignore_code_redirect: bool = False
+    #: expires_in of token answers, and how long refresh tokens live (None: forever)
+    expires_in: int = 3600
+    refresh_ttl: float | None = None
+    #: the client secret the server expects; Basic credentials taken without URL-decoding
+    client_secret: str = CLIENT_SECRET
+    basic_undecoded: bool = False
+    #: a wrong password's page: error inline (class "error"), and/or an alert() box
+    error_inline: bool = True
+    alert_on_wrong_password: bool = False
+    #: login in two steps: e-mail first, then the password on a second page
+    two_step_login: bool = False
+    #: the consent page: "buttons" (Deny/Allow), "checkbox" (a checkbox and Submit),
+    #: "link-account" (one button), "french" (Refuser/Autoriser), "ambiguous" (two buttons
+    #: whose captions say nothing: "Option A"/"Option B", the second one allows)
+    consent_style: str = "buttons"
 
 
 @dataclass
@@ -72,16 +91,23 @@ class State:
     #: refresh token -> the refresh token it replaced (revoked once the new one is used).
     refresh_tokens: dict[str, str | None] = field(default_factory=dict)
     issued: list[str] = field(default_factory=list)
+    #: refresh token -> time.monotonic() when it was issued
+    refresh_born: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 LOGIN_PAGE = """<!doctype html><html><head><title>Sign in</title>{viewport}{script}</head>
-<body><h1>{heading}</h1><p>{error}</p>
+<body><h1>{heading}</h1><p>Use your Taxi Tester account.</p>{error}
 <form method="post" action="/login">
 <input type="hidden" name="csrf_token" value="{csrf}">
-<input type="email" name="{user_field}" autocapitalize="off" autocorrect="off">
-<input type="password" name="password">
-<button type="submit">Sign in</button></form></body></html>"""
+{user_input}
+{password_input}
+<button type="submit">{button}</button></form></body></html>"""
+USER_INPUT = ('<input type="email" name="{user_field}" autocapitalize="off" autocorrect="off"'
+              ' value="{value}">')
+HIDDEN_USER = '<input type="hidden" name="{user_field}" value="{value}"><p>{value}</p>'
+PASSWORD_INPUT = '<input type="password" name="password">'
+
 
 CONSENT_PAGE = """<!doctype html><html><head><meta name="viewport" content="width=device-width">
 </head><body><p>Allow the Alexa skill to order rides?</p>
@@ -91,11 +117,23 @@ BUTTONS = """<button type="submit" name="decision" value="deny">Deny</button>
 <button type="submit" name="decision" value="allow">Allow</button>"""
 INPUT_BUTTONS = """<input type="submit" name="cancel" value="No thanks">
 <input type="submit" name="approve" value="Approve">"""
+CONSENT_BUTTONS = {
+    "buttons": BUTTONS,
+    # Authlib's example server: one checkbox and a plain Submit button.
+    "checkbox": """<label><input type="checkbox" name="confirm"> Consent?</label>
+<button>Submit</button>""",
+    "link-account": """<button type="submit" name="decision" value="allow">Link account</button>
+<a href="/cancel">Not now</a>""",
+    "french": """<button type="submit" name="decision" value="deny">Refuser</button>
+<button type="submit" name="decision" value="allow">Autoriser</button>""",
+    "ambiguous": """<button type="submit" name="choice" value="a">Option A</button>
+<button type="submit" name="choice" value="b">Option B</button>""",
+}
 
 
-def _registered(uri: str, how: str) -> bool:
+def _registered(uri: str, how: str, redirects: tuple[str, ...] = REGISTERED_REDIRECTS) -> bool:
     """Whether ``uri`` passes the server's redirect URI comparison ``how``."""
-    for registered in REGISTERED_REDIRECTS:
+    for registered in redirects:
         parts = urlsplit(registered)
         if how == "exact" and uri == registered:
             return True
@@ -213,13 +251,30 @@ class _Handler(BaseHTTPRequestHandler):
         return headers
 
     def login_page(self, sess: dict[str, Any], headers: dict[str, str], error: str = "") -> None:
+        email = sess.get("email")
+        if self.b.two_step_login and not email:
+            user_input, password_input, button = USER_INPUT, "", "Next"
+        elif self.b.two_step_login:
+            user_input, password_input, button = HIDDEN_USER, PASSWORD_INPUT, "Sign in"
+        else:
+            user_input, password_input, button = USER_INPUT, PASSWORD_INPUT, "Sign in"
+        shown = ""
+        if error and self.b.error_inline:
+            shown = f'<p class="error" role="alert">{html.escape(error)}</p>'
+        elif error:
+            shown = f"<p>{html.escape(error)}</p>"
+        script = '<script>alert("Welcome!")</script>' if self.b.alert_in_page else ""
+        if error and self.b.alert_on_wrong_password:
+            script += f'<script>alert({json.dumps(error)})</script>'
         self.send(200, LOGIN_PAGE.format(
-            csrf=sess["csrf"], error=html.escape(error), user_field=self.b.user_field,
+            csrf=sess["csrf"], error=shown, button=button,
+            user_input=user_input.format(user_field=self.b.user_field,
+                                         value=html.escape(email or "")),
+            password_input=password_input,
             heading="Bei Taxi Tester anmelden" if self.b.localized and self.headers.get(
                 "Accept-Language", "").startswith("de") else "Sign in to Taxi Tester",
             viewport='<meta name="viewport" content="width=device-width, initial-scale=1">'
-            if self.b.viewport else "",
-            script='<script>alert("Welcome!")</script>' if self.b.alert_in_page else ""),
+            if self.b.viewport else "", script=script),
             headers=self.page_headers(headers))
 
     # -- routes ---------------------------------------------------------------------
@@ -247,7 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
         if q.get("client_id") != CLIENT_ID:
             self.send(400, "<p>Unknown client.</p>")
             return
-        if not _registered(q.get("redirect_uri", ""), self.b.redirect_match) \
+        if not _registered(q.get("redirect_uri", ""), self.b.redirect_match, self.b.registered) \
                 and not self.b.open_redirect:
             self.send(400, "<p>This redirect URI is not registered.</p>")
             return
@@ -260,6 +315,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         _, sess, headers = self.session()
         sess["request"] = q
+        sess.pop("email", None)
         self.login_page(sess, headers)
 
     def login(self) -> None:
@@ -268,7 +324,15 @@ class _Handler(BaseHTTPRequestHandler):
         if data.get("csrf_token") != sess["csrf"] or "request" not in sess:
             self.send(400, "<p>The form expired. Start again.</p>")
             return
+        if self.b.two_step_login and "password" not in data:
+            if data.get(self.b.user_field) != USER_EMAIL:
+                self.login_page(sess, headers, "No account with this e-mail address.")
+                return
+            sess["email"] = USER_EMAIL
+            self.login_page(sess, headers)
+            return
         if data.get(self.b.user_field) != USER_EMAIL or data.get("password") != USER_PASSWORD:
+            sess.pop("email", None)
             self.login_page(sess, headers, "Wrong e-mail address or password.")
             return
         sess["user"] = USER_EMAIL
@@ -276,7 +340,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_consent_page(self) -> None:
         _, sess, headers = self.session()
-        buttons = INPUT_BUTTONS if self.b.input_submit_consent else BUTTONS
+        buttons = INPUT_BUTTONS if self.b.input_submit_consent else CONSENT_BUTTONS[
+            self.b.consent_style]
         self.send(200, CONSENT_PAGE.format(csrf=sess["csrf"], buttons=buttons),
                   headers=self.page_headers(headers))
 
@@ -290,6 +355,10 @@ class _Handler(BaseHTTPRequestHandler):
             data["decision"] = "allow"
         elif "cancel" in data:
             data["decision"] = "deny"
+        elif "choice" in data:
+            data["decision"] = "allow" if data["choice"] == "b" else "deny"
+        elif self.b.consent_style == "checkbox":
+            data["decision"] = "allow" if data.get("confirm") else "deny"
         if "decision" not in data:
             self.do_consent_page()
             return
@@ -333,20 +402,22 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Basic "):
             cid, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-            cid, secret = unquote(cid), unquote(secret)
+            if not self.b.basic_undecoded:
+                cid, secret = unquote(cid), unquote(secret)
         else:
             cid, secret = data.get("client_id", ""), data.get("client_secret", "")
             if data.get("grant_type") == "refresh_token" and self.b.refresh_basic_only:
                 self.oauth_error(401, "invalid_client")
                 return
-        if cid != CLIENT_ID or (secret != CLIENT_SECRET and not self.b.accept_wrong_secret):
+        if cid != CLIENT_ID or (secret != self.b.client_secret and not self.b.accept_wrong_secret):
             self.oauth_error(401, "invalid_client")
             return
         grant = data.get("grant_type")
         with self.st.lock:
             if grant == "authorization_code":
                 entry = self.st.codes.get(data.get("code", ""))
-                if entry is None or entry["redirect_uri"] != data.get("redirect_uri") or (
+                if entry is None or (entry["redirect_uri"] != data.get("redirect_uri")
+                                     and not self.b.ignore_code_redirect) or (
                         entry["used"] and not self.b.accept_replayed_code) or (
                         entry["challenge"] and entry["challenge"] != _s256(
                             data.get("code_verifier", ""))):
@@ -356,7 +427,9 @@ class _Handler(BaseHTTPRequestHandler):
                 parent = None
             elif grant == "refresh_token":
                 parent = data.get("refresh_token", "")
-                ok = parent in self.st.refresh_tokens
+                ok = parent in self.st.refresh_tokens and (
+                    self.b.refresh_ttl is None
+                    or time.monotonic() - self.st.refresh_born[parent] < self.b.refresh_ttl)
                 if ok:
                     # Using a refresh token revokes the one it replaced (grace until then).
                     self.st.refresh_tokens.pop(self.st.refresh_tokens[parent] or "", None)
@@ -368,12 +441,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not ok:
             self.oauth_error(400, "invalid_grant")
             return
+        expires: Any = self.b.expires_in
         answer: dict[str, Any] = {"access_token": self.new_token(), "token_type": "Bearer",
-                                  "expires_in": "3600" if self.b.string_expires_in else 3600}
+                                  "expires_in": str(expires) if self.b.string_expires_in
+                                  else expires}
         if self.b.issue_refresh_token:
             refresh = self.new_token()
             with self.st.lock:
                 self.st.refresh_tokens[refresh] = parent
+                self.st.refresh_born[refresh] = time.monotonic()
             answer["refresh_token"] = refresh
         headers = {"Cache-Control": "no-store"} if self.b.token_cache_control else {}
         if self.b.form_encoded_token:

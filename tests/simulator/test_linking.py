@@ -92,3 +92,55 @@ def test_login_pages_are_requested_in_the_device_language(
     c = make_conversation(locale="de-DE")
     c.link()
     assert oauth_state.accept_languages == ["de-DE"]
+
+
+def test_string_expires_in_is_read_as_seconds_as_linkcheck_server_reads_it(
+        make_conversation: MakeConversation, oauth_state: OAuthState) -> None:
+    oauth_state.expires_in = "3600"  # type: ignore[assignment]  # as Login with Amazon's examples show it
+    c = make_conversation()
+    c.link()
+    assert c.account.tokens.expires_in == 3600
+
+
+def test_trace_link_streams_each_step_with_secrets_masked_then_the_tokens(
+        linking_config: LinkingConfig, oauth_state: OAuthState) -> None:
+    from alexa_linkcheck.simulator.linking import TokenSet, trace_link
+    from alexa_linkcheck.trace import TraceStep
+
+    items = list(trace_link(linking_config, "rider@example.com", "correct horse"))
+    steps, outcome = items[:-1], items[-1]
+    assert isinstance(outcome, TokenSet) and all(isinstance(s, TraceStep) for s in steps)
+    lines = [s.line() for s in steps]
+    assert [s.source for s in steps][-1] == "Alexa service"
+    assert any("login form" in line for line in lines)
+    assert any("Location: https://pitangui.amazon.com/api/skill/link/" in line and "code=***" in line
+               for line in lines)
+    text = "\n".join(lines)
+    assert "correct horse" not in text and "json answer: access_token" in text
+    for secret in (outcome.access_token, outcome.refresh_token, linking_config.client_secret):
+        assert secret and secret not in text
+
+
+def test_trace_link_ends_with_the_linking_error_when_the_password_is_wrong(
+        linking_config: LinkingConfig) -> None:
+    from alexa_linkcheck.simulator.linking import trace_link
+
+    items = list(trace_link(linking_config, "rider@example.com", "wrong"))
+    assert isinstance(items[-1], LinkingError)
+    assert "login rejected" in str(items[-1])
+    assert "the login form again" in items[-2].line()
+
+
+def test_link_report_draws_the_simulated_link_and_names_where_it_broke(
+        linking_config: LinkingConfig, tmp_path) -> None:
+    from alexa_linkcheck.html_report import write_link_report
+    from alexa_linkcheck.simulator.linking import trace_link
+
+    items = list(trace_link(linking_config, "rider@example.com", "wrong"))
+    report = tmp_path / "link.html"
+    write_link_report(report, items[:-1], items[-1])
+    html = report.read_text(encoding="utf-8")
+    assert "FAILED" in html and "login rejected for rider@example.com" in html
+    assert html.count('data-step="') == len(items) - 1
+    assert 'href="#step-%d"' % items[-2].index in html
+    assert "wrong" not in html.replace("wrong-", "")  # the password is masked

@@ -84,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds before any single HTTP call is abandoned")
     server.add_argument("--insecure", action="store_true",
                         help="do not verify TLS certificates (self-signed test servers)")
+    server.add_argument("--consent-button", metavar="TEXT",
+                        help="press the button whose caption contains TEXT on the consent page "
+                             "(when the allow button cannot be guessed)")
+    server.add_argument("--refresh-after", type=float, metavar="SECONDS",
+                        help="wait SECONDS before the last refresh (default: past expires_in "
+                             "when it is 300 s or less; 0: never wait)")
+    server.add_argument("--html", type=Path, metavar="FILE",
+                        help="also write a self-contained HTML report: the linking flow as a "
+                             "sequence of every request and answer, each check at its step")
     server.add_argument("--json", action="store_true", help="machine-readable output")
     server.set_defaults(run=run_server)
 
@@ -109,11 +118,20 @@ def run_project(args: argparse.Namespace) -> int:
 
 def run_server(args: argparse.Namespace) -> int:
     """``alexa-linkcheck server``: print one line per check, exit 1 on any failure."""
+    from alexa_linkcheck.html_report import write_html_report
     from alexa_linkcheck.server import ProbeConfig, run_probe
+    from alexa_linkcheck.trace import Trace
 
     config = ProbeConfig.from_args(args, os.environ)
-    results = run_probe(config)
+    trace = Trace()
+    results = run_probe(config, trace, progress=lambda text: print(text, file=sys.stderr))
     target = config.authorization_url
+    if args.html is not None:
+        try:
+            write_html_report(args.html, f"alexa-linkcheck server {target}", results,
+                              trace.steps)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.html}: {exc}") from None
     print(checks_json(results, target) if args.json else render_checks(results, target))
     return 1 if any(r.status == "fail" for r in results) else 0
 

@@ -152,3 +152,20 @@ SECRET_ASSIGNMENT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:client[_\-]?secret|password|passwd|api[_\-]?key|private[_\-]?key)"
         r"[\"']?\s*[:=]\s*[\"']?[^\s\"'<>{}]{8,}", re.IGNORECASE)),
 )
+
+# --- Alexa's redirect URLs by region (ALEXA-FACTS: Authorization URI; used by server and simulate) ---
+#: Region name -> Alexa redirect URL; the vendor id ends it. Register all three, match exactly.
+REDIRECT_URL_TEMPLATES = {
+    "NA": "https://pitangui.amazon.com/api/skill/link/{vendor_id}",
+    "EU": "https://layla.amazon.com/api/skill/link/{vendor_id}",
+    "FE": "https://alexa.amazon.co.jp/api/skill/link/{vendor_id}",
+}
+#: Who signs in through each region's redirect URL (for messages).
+REGION_USERS = {"NA": "users in North America", "EU": "users in Europe",
+                "FE": "users in the Far East (Japan)"}
+#: Hosts of the Alexa redirect URLs; never fetched.
+ALEXA_REDIRECT_HOSTS = frozenset(t.split("/")[2] for t in REDIRECT_URL_TEMPLATES.values())
+#: Hosts reserved for documentation and tests (RFC 2606, RFC 6761): an authorization or token
+#: URL on them is a placeholder; ``server --from`` refuses to probe it.
+PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net")
+PLACEHOLDER_TLDS = ("example", "invalid", "test", "localhost")

@@ -31,6 +31,8 @@ class CheckResult:
     status: Status
     seconds: float
     reason: str
+    #: the step of the run's trace this check judged (0: before any request)
+    step: int = 0
 
 
 def render_findings(findings: Iterable[Finding], root: str) -> str:

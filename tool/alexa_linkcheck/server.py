@@ -6,8 +6,6 @@ an attacker would (wrong secret, replayed code, unregistered redirect URIs).
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import ipaddress
 import json
 import re
@@ -16,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit, urlunsplit
 
 import requests
 
@@ -24,7 +22,10 @@ from alexa_linkcheck import authorization
 from alexa_linkcheck import constants as C
 from alexa_linkcheck.errors import UsageError
 from alexa_linkcheck.forms import POPUP_CALLS, Page, parse_page
+from alexa_linkcheck.oauth_client import OAuthClient, pkce_challenge
 from alexa_linkcheck.report import CheckResult, Status
+from alexa_linkcheck.token_answer import SHORT_EXPIRES_IN, TokenAnswer, judge
+from alexa_linkcheck.trace import Trace
 
 #: Hosts of the Alexa redirect URLs (ALEXA-FACTS: Authorization URI); never fetched.
 ALEXA_REDIRECT_HOSTS = authorization.ALEXA_REDIRECT_HOSTS
@@ -64,6 +65,19 @@ class ProbeConfig:
     timeout: float = 15.0
     verify_tls: bool = True
     pkce: bool = False
+    #: caption of the consent page's allow button, when guessing is not enough
+    consent_button: str | None = None
+    #: seconds to wait before the last refresh (None: past a short expires_in; 0: never)
+    refresh_after: float | None = None
+
+    @property
+    def regional_redirects(self) -> dict[str, str]:
+        """Alexa's redirect URL of each region for this vendor (empty for other redirect URLs)."""
+        vendor = vendor_of(self.redirect_url)
+        if vendor is None:
+            return {}
+        return {region: template.format(vendor_id=vendor)
+                for region, template in C.REDIRECT_URL_TEMPLATES.items()}
 
     @classmethod
     def from_args(cls, args: Any, environ: Mapping[str, str]) -> "ProbeConfig":
@@ -75,14 +89,19 @@ class ProbeConfig:
             except (OSError, ValueError) as exc:
                 raise UsageError(f"cannot read {args.from_file}: {exc}") from None
             file = data.get(C.ACCOUNT_LINKING_WRAPPER, data) if isinstance(data, dict) else {}
+            file = file if isinstance(file, dict) else {}
         grant = args.grant or file.get("type") or "AUTH_CODE"
         scheme = args.scheme or file.get("accessTokenScheme") or "HTTP_BASIC"
         if grant not in C.GRANTS or scheme not in C.SCHEMES:
             raise UsageError(f"grant must be one of {C.GRANTS} and scheme one of {C.SCHEMES}")
         scopes = tuple(s for arg in args.scope for s in arg.split()) or tuple(
-            file.get("scopes") or ())
+            str(s) for s in (file.get("scopes") or ()))
         authorization_url = args.authorization_url or file.get("authorizationUrl")
         token_url = args.token_url or file.get("accessTokenUrl")
+        refuse_placeholders(args.from_file, (
+            ("authorizationUrl", "--authorization-url", None if args.authorization_url
+             else authorization_url),
+            ("accessTokenUrl", "--token-url", None if args.token_url else token_url)))
         client_id = args.client_id or file.get("clientId")
         secret = args.client_secret or environ.get(args.client_secret_env) or None
         username = args.username or environ.get("LINKCHECK_USERNAME")
@@ -90,7 +109,7 @@ class ProbeConfig:
         if args.redirect_url:
             redirect = args.redirect_url
         elif args.vendor_id:
-            redirect = C.PITANGUI_REDIRECT.format(vendor_id=args.vendor_id)
+            redirect = C.REDIRECT_URL_TEMPLATES["NA"].format(vendor_id=args.vendor_id)
         else:
             raise UsageError("give --redirect-url or --vendor-id (the Alexa redirect URL)")
         missing = [name for name, value in (
@@ -104,9 +123,68 @@ class ProbeConfig:
                 missing.append(f"--client-secret (or {args.client_secret_env})")
         if missing:
             raise UsageError("missing " + ", ".join(missing))
+        for flag, url in (("--authorization-url", authorization_url), ("--token-url", token_url),
+                          ("--redirect-url", redirect)):
+            if url is not None:
+                check_url(flag, str(url))
+        refresh_after = getattr(args, "refresh_after", None)
+        if refresh_after is not None and refresh_after < 0:
+            raise UsageError("--refresh-after must be 0 (never wait) or a number of seconds")
         return cls(str(authorization_url), token_url, str(client_id), secret, scheme, scopes,
                    grant, str(username), str(password), redirect, args.token_deadline,
-                   args.timeout, not args.insecure, args.pkce)
+                   args.timeout, not args.insecure, args.pkce,
+                   getattr(args, "consent_button", None), refresh_after)
+
+
+def check_url(flag: str, url: str) -> None:
+    """Refuse a URL no HTTP client can call (a usage error: exit 2, no traceback)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise UsageError(f"{flag} {url!r} is not a URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+            c.isspace() for c in url):
+        raise UsageError(f"{flag} {url!r} is not an http(s) URL with a host "
+                         "(e.g. https://auth.example.org/oauth/authorize)")
+
+
+def is_placeholder_host(host: str) -> bool:
+    """True for hosts reserved for documentation and tests (RFC 2606, RFC 6761)."""
+    host = host.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in C.PLACEHOLDER_DOMAINS) or \
+        host.rpartition(".")[2] in C.PLACEHOLDER_TLDS
+
+
+def refuse_placeholders(path: Path | None,
+                        urls: tuple[tuple[str, str, Any], ...]) -> None:
+    """``--from``: never probe the placeholder URLs a sample accountLinking.json holds."""
+    if path is None:
+        return
+    found = [(key, flag, str(url)) for key, flag, url in urls
+             if isinstance(url, str) and is_placeholder_host(urlsplit(url).hostname or "")]
+    if found:
+        raise UsageError(
+            f"{path} holds placeholder URLs ({', '.join(f'{k} {u}' for k, _, u in found)}): "
+            "not probed. Pass the real server with " + " and ".join(
+                f"{flag} URL" for _, flag, _ in found))
+
+
+def vendor_of(redirect_url: str) -> str | None:
+    """The vendor id of an Alexa redirect URL (None for any other URL)."""
+    for template in C.REDIRECT_URL_TEMPLATES.values():
+        prefix = template.split("{vendor_id}")[0]
+        if redirect_url.startswith(prefix) and "/" not in redirect_url[len(prefix):] \
+                and len(redirect_url) > len(prefix):
+            return redirect_url[len(prefix):]
+    return None
+
+
+def region_of(redirect_url: str) -> str | None:
+    """NA, EU or FE for an Alexa redirect URL."""
+    vendor = vendor_of(redirect_url)
+    return next((r for r, t in C.REDIRECT_URL_TEMPLATES.items()
+                 if vendor and t.format(vendor_id=vendor) == redirect_url), None)
 
 
 @dataclass
@@ -118,41 +196,7 @@ class Outcome:
     login_page: requests.Response | None = None
     steps: list[str] = field(default_factory=list)
     answered: bool = True
-
-
-@dataclass
-class TokenAnswer:
-    """One answer of the token endpoint."""
-
-    status: int | None
-    seconds: float
-    body: dict[str, Any] | None
-    content_type: str
-    text: str
-    error: str | None = None
-    www_authenticate: str = ""
-    cache_control: str = ""
-
-    @property
-    def oauth_error(self) -> str | None:
-        """The RFC 6749 ``error`` member of a JSON error answer."""
-        return str(self.body.get("error")) if self.body and "error" in self.body else None
-
-
-class Masker:
-    """Replaces every known secret, code and token in text with ``***``."""
-
-    def __init__(self) -> None:
-        self.values: set[str] = set()
-
-    def add(self, *values: Any) -> None:
-        """Remember sensitive values (short ones are ignored: they would mask words)."""
-        self.values.update(v for v in values if isinstance(v, str) and len(v) >= 4)
-
-    def __call__(self, text: str) -> str:
-        for value in sorted(self.values, key=len, reverse=True):
-            text = text.replace(value, "***").replace(quote(value, safe=""), "***")
-        return text
+    walk: authorization.Walk | None = None
 
 
 def is_loopback(url: str) -> bool:
@@ -193,61 +237,78 @@ def unregistered_redirects(redirect_url: str) -> dict[str, str]:
 class Probe:
     """Runs the checks in order and collects one CheckResult per check."""
 
-    def __init__(self, config: ProbeConfig) -> None:
+    def __init__(self, config: ProbeConfig, trace: Trace | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
         self.c = config
         self.results: list[CheckResult] = []
-        self.mask = Masker()
+        self.trace = trace or Trace()
+        self.mask = self.trace.mask
         self.verifier = secrets.token_urlsafe(48)
         self.mask.add(config.client_secret, config.password, self.verifier)
+        self.client = OAuthClient(
+            authorization_url=config.authorization_url, token_url=config.token_url,
+            client_id=config.client_id, client_secret=config.client_secret,
+            scheme=config.scheme, scopes=config.scopes, grant=config.grant,
+            timeout=config.timeout, verify_tls=config.verify_tls,
+            consent_button=config.consent_button, trace=self.trace)
+        self.progress = progress or (lambda text: None)
+        #: expires_in of the code exchange's answer, as the token-answer rule reads it
+        self.expires_in: int | None = None
+        #: pop-up calls already reported on the login page (not reported twice)
+        self.login_popups: list[str] = []
 
     # -- plumbing ---------------------------------------------------------------------
     def record(self, name: str, status: Status, reason: str, seconds: float = 0.0) -> None:
-        """Add one result, with secrets masked in the reason."""
-        self.results.append(CheckResult(name, status, round(seconds, 3), self.mask(reason)))
+        """Add one result, with secrets masked in the reason, at the latest step of the trace."""
+        self.results.append(CheckResult(name, status, round(seconds, 3), self.mask(reason),
+                                        self.trace.last_index))
 
     def skip(self, names: list[str], reason: str) -> None:
         """Record dependent checks that cannot run."""
         for name in names:
             self.record(name, "skip", reason)
 
-    def session(self) -> requests.Session:
-        """A cookie-keeping session like the Alexa app's web view."""
-        s = requests.Session()
-        s.verify = self.c.verify_tls
-        s.headers["User-Agent"] = "linkcheck (plays the Alexa app)"
-        s.headers["Accept-Language"] = "en-US"
-        return s
+    def session(self, accept_language: str = "en-US") -> requests.Session:
+        """A cookie-keeping, traced session like the Alexa app's web view."""
+        return self.client.session(accept_language)
 
     # -- the flows --------------------------------------------------------------------
+    def challenge(self) -> str | None:
+        """The PKCE code challenge Alexa sends when PKCE is on for the skill."""
+        return pkce_challenge(self.verifier) if self.c.pkce else None
+
     def authorization_request_url(self, redirect_uri: str, state: str) -> str:
         """The authorization URI with Alexa's query parameters (scopes space-delimited)."""
-        parts = urlsplit(self.c.authorization_url)
-        query = parse_qs(parts.query, keep_blank_values=True)
-        params = [(k, v) for k, vs in query.items() for v in vs]
-        params += [("client_id", self.c.client_id), ("redirect_uri", redirect_uri),
-                   ("response_type", "code" if self.c.grant == "AUTH_CODE" else "token"),
-                   ("state", state)]
-        if self.c.scopes:
-            params.append(("scope", " ".join(self.c.scopes)))
-        if self.c.pkce:
-            digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
-            challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-            params += [("code_challenge", challenge), ("code_challenge_method", "S256")]
-        return urlunsplit(parts._replace(query=urlencode(params, quote_via=quote)))
+        return self.client.authorization_request_url(redirect_uri, state, self.challenge())
 
-    def drive(self, redirect_uri: str, state: str) -> Outcome:
+    def drive(self, redirect_uri: str, state: str, password: str | None = None) -> Outcome:
         """Sign in through the login (and consent) forms, following redirects by hand."""
-        walk = authorization.walk_authorization(
-            self.session(), self.authorization_request_url(redirect_uri, state), redirect_uri=redirect_uri,
-            username=self.c.username, password=self.c.password or "", timeout=self.c.timeout)
-        out = Outcome(location=walk.location, login_page=walk.login_page, steps=walk.steps)
-        resp, text = walk.response, " ".join(walk.page.text) if walk.page else ""
+        walk, _ = self.client.sign_in(redirect_uri, self.c.username,
+                                      self.c.password if password is None else password,
+                                      state=state, code_challenge=self.challenge())
+        out = Outcome(location=walk.location, login_page=walk.login_page, steps=walk.steps,
+                      walk=walk)
+        resp, page = walk.response, walk.page
+        said = _snippet("; ".join(page.errors), 200) if page and page.errors else ""
+        text = said or (_snippet(" ".join(page.text)) if page else "")
         if walk.failure == authorization.HTTP_STATUS and resp is not None:
-            out.error = f"HTTP {resp.status_code} from {urlsplit(resp.url).path}: {_snippet(_visible_text(resp))}"
+            out.error = (f"HTTP {resp.status_code} from {urlsplit(resp.url).path}: "
+                         f"{said or _snippet(_visible_text(resp))}")
         elif walk.failure == authorization.LOGIN_AGAIN:
-            out.error = "the login form came back after signing in (credentials refused?): " + _snippet(text)
+            out.error = "the login form came back after signing in (credentials refused?)" + (
+                f"; the page says: {said}" if said else f": {text}")
         elif walk.failure in (authorization.NO_FORM, authorization.CONSENT_AGAIN):
-            out.error = "no login form, consent form or redirect on the page: " + _snippet(text)
+            hint = (f"; its buttons: {', '.join(repr(b) for b in walk.buttons)}: name the "
+                    "allow button with --consent-button TEXT") if walk.buttons else ""
+            if self.c.consent_button and walk.failure == authorization.NO_FORM:
+                hint = f"; no button labelled {self.c.consent_button!r}" + hint
+            out.error = ("the consent form came back after allowing: " if walk.failure ==
+                         authorization.CONSENT_AGAIN else
+                         "no login form, consent form or redirect on the page: ") + text + hint
+        elif walk.failure == authorization.BAD_LOCATION:
+            out.error = ("the server redirects to a malformed URL (after "
+                         f"{urlsplit(resp.url).path if resp is not None else 'the first request'}"
+                         "): no browser can follow it")
         elif walk.failure == authorization.TOO_MANY_STEPS:
             out.error = f"gave up after {MAX_STEPS} pages and redirects"
         elif walk.failure == authorization.UNREACHABLE:
@@ -255,36 +316,10 @@ class Probe:
             out.answered = False
         return out
 
-    def token_request(self, data: dict[str, str], secret: str | None = None) -> TokenAnswer:
+    def token_request(self, data: dict[str, str], secret: str | None = None,
+                      raw_basic: bool = False) -> TokenAnswer:
         """POST to the token URL with the configured client authentication scheme."""
-        secret = self.c.client_secret if secret is None else secret
-        scheme = self.c.scheme if self.c.scheme == "HTTP_BASIC" else "REQUEST_BODY_CREDENTIALS"
-        headers, data = authorization.client_authentication(scheme, self.c.client_id, secret, data)
-        started = time.monotonic()
-        try:
-            resp = requests.post(str(self.c.token_url), data=data, headers=headers,
-                                 timeout=self.c.timeout, verify=self.c.verify_tls,
-                                 allow_redirects=False)
-        except requests.RequestException as exc:
-            return TokenAnswer(None, time.monotonic() - started, None, "", "",
-                               f"{type(exc).__name__}: {exc}")
-        seconds = time.monotonic() - started
-        body: dict[str, Any] | None = None
-        try:
-            parsed = resp.json()
-            body = parsed if isinstance(parsed, dict) else None
-        except ValueError:
-            body = None
-        if body:
-            self.mask.add(body.get("access_token"), body.get("refresh_token"))
-        else:  # form-encoded or other answers still carry tokens that must not be printed
-            for key, values in parse_qs(resp.text).items():
-                if "token" in key.lower():
-                    self.mask.add(*values)
-        return TokenAnswer(resp.status_code, seconds, body,
-                           resp.headers.get("Content-Type", ""), resp.text,
-                           www_authenticate=resp.headers.get("WWW-Authenticate", ""),
-                           cache_control=resp.headers.get("Cache-Control", ""))
+        return self.client.token(data, secret=secret, raw_basic=raw_basic)
 
     # -- checks -----------------------------------------------------------------------
     def run(self) -> list[CheckResult]:
@@ -307,7 +342,12 @@ class Probe:
             code = self.check_redirect(out.location, state)
         if self.c.grant == "AUTH_CODE":
             self.check_tokens(code)
-        if out.location is None:
+        signed_in = out.location is not None
+        self.check_wrong_password(signed_in)
+        self.check_regions(signed_in)
+        if self.c.grant == "AUTH_CODE":
+            self.check_code_redirect_binding(signed_in)
+        if not signed_in:
             self.skip(list(unregistered_redirects(self.c.redirect_url)), "sign-in failed: a "
                       "refusal could not be told from the failed sign-in")
         else:
@@ -338,9 +378,7 @@ class Probe:
             self.skip(names, "no login page found")
             return
         page = parse_page(resp.text)
-        code = "\n".join(page.scripts + page.event_handlers + self.same_origin_scripts(
-            resp.url, page))
-        hits = sorted({m.group(0).rstrip("( ") for m in POPUP_CALLS.finditer(code)})
+        hits = self.login_popups = self.popups(resp, page)
         if hits:
             self.record("no-popups", "fail", f"the login page calls {', '.join(hits)}; the "
                         "Alexa app forbids pop-ups and JavaScript message boxes: show errors "
@@ -388,8 +426,7 @@ class Probe:
     def check_localized_page(self, english: requests.Response) -> None:
         """The login page follows Accept-Language, as the Alexa app sets it."""
         started = time.monotonic()
-        s = self.session()
-        s.headers["Accept-Language"] = OTHER_LANGUAGE
+        s = self.session(OTHER_LANGUAGE)
         url = self.authorization_request_url(self.c.redirect_url, secrets.token_urlsafe(24))
         stop_hosts = ALEXA_REDIRECT_HOSTS | {urlsplit(self.c.redirect_url).hostname or ""}
         try:
@@ -405,6 +442,8 @@ class Probe:
             self.record("localized-page", "warn", f"{type(exc).__name__}: {exc}",
                         time.monotonic() - started)
             return
+        self.trace.note(f"the login page asked for in {OTHER_LANGUAGE}")
+        self.trace.flush()
         seconds = time.monotonic() - started
         if parse_page(other.text).text != parse_page(english.text).text:
             self.record("localized-page", "pass", f"Accept-Language {OTHER_LANGUAGE} gives "
@@ -413,6 +452,12 @@ class Probe:
             self.record("localized-page", "warn", f"Accept-Language {OTHER_LANGUAGE} gives the "
                         "same text as en-US: the page ignores the Alexa app's language (fine "
                         "if the skill has English locales only)", seconds)
+
+    def popups(self, resp: requests.Response, page: Page) -> list[str]:
+        """The pop-up and message-box calls of a page (inline, on* attributes, own scripts)."""
+        code = "\n".join(page.scripts + page.event_handlers + self.same_origin_scripts(
+            resp.url, page))
+        return sorted({m.group(0).rstrip("( ") for m in POPUP_CALLS.finditer(code)})
 
     def same_origin_scripts(self, page_url: str, page: Page) -> list[str]:
         """Source of up to five scripts the login page loads from its own origin."""
@@ -423,8 +468,8 @@ class Probe:
             if urlsplit(url)[:2] != origin:
                 continue
             try:
-                out.append(requests.get(url, timeout=self.c.timeout,
-                                        verify=self.c.verify_tls).text)
+                with self.session() as s:
+                    out.append(s.get(url, timeout=self.c.timeout).text)
             except requests.RequestException:
                 continue
         return out
@@ -476,37 +521,70 @@ class Probe:
 
     def check_tokens(self, code: str | None) -> None:
         """Code exchange, token answer fields, deadline, refreshes, wrong secret, replay."""
-        fields = ["code-exchange", "token-json", "token-cache-control", "access-token", "token-type", "expires-in",
-                  "refresh-token", "token-deadline"]
-        later = ["refresh", "refresh-rotated", "refresh-retry", "wrong-secret", "code-replay"]
+        fields = ["code-exchange", "token-json", "token-cache-control", "access-token",
+                  "token-type", "expires-in", "refresh-token", "token-deadline"]
+        later = ["refresh", "refresh-rotated", "refresh-retry", "refresh-after-expiry",
+                 "wrong-secret", "code-replay"]
         if code is None:
             self.skip(fields + later, "no authorization code")
             return
         answer = self.token_request(self.code_grant(code))
         if answer.status != 200:
-            self.record("code-exchange", "fail", _describe(answer), answer.seconds)
+            self.record("code-exchange", "fail", self.explain_refusal(answer, code),
+                        answer.seconds)
             self.skip(fields[1:] + later, "code exchange failed")
             return
         self.record("code-exchange", "pass", f"HTTP 200 with {self.c.scheme}", answer.seconds)
         self.check_token_answer(answer)
-        first = answer.body.get("refresh_token") if answer.body else None
+        self.expires_in = answer.expires_in
+        first = answer.refresh_token
         latest: str | None = None
-        if not (isinstance(first, str) and first):
-            self.skip(["refresh", "refresh-rotated", "refresh-retry"], "no refresh token")
+        if not first:
+            self.skip(["refresh", "refresh-rotated", "refresh-retry", "refresh-after-expiry"],
+                      "no refresh token in the code exchange's answer")
         elif (second := self.check_refresh("refresh", first)) is None:
-            self.skip(["refresh-rotated", "refresh-retry"], "first refresh failed")
+            self.skip(["refresh-rotated", "refresh-retry", "refresh-after-expiry"],
+                      "first refresh failed")
         elif (third := self.check_refresh("refresh-rotated", second)) is None:
-            self.skip(["refresh-retry"], "second refresh failed")
+            self.skip(["refresh-retry", "refresh-after-expiry"], "second refresh failed")
             latest = second
         else:
             latest = self.check_refresh_retry(second, third)
+            latest = self.check_refresh_after_expiry(latest)
         self.check_wrong_secret(latest)
         self.check_code_replay(code)
 
-    def code_grant(self, code: str) -> dict[str, str]:
+    def explain_refusal(self, answer: TokenAnswer, code: str) -> str:
+        """Why a code exchange was refused; tells undecoded Basic credentials from wrong ones.
+
+        RFC 6749 2.3.1: client id and secret are form-urlencoded before Basic encoding, and
+        Alexa sends them so. A server that does not decode them refuses every secret with
+        characters that change under encoding (``+ / = % :`` and spaces, ...).
+        """
+        text = _describe(answer)
+        if answer.oauth_error != "invalid_client" and answer.status != 401:
+            return text
+        if self.c.scheme != "HTTP_BASIC":
+            return f"{text}: the server refused the client id or secret sent in the body"
+        changes = [v for v in (self.c.client_id, self.c.client_secret or "")
+                   if quote(v, safe="") != v]
+        if not changes:
+            return (f"{text}: the client id or secret is wrong (they have no characters that "
+                    "form-urlencoding changes, so this is not an encoding problem)")
+        raw = self.token_request(self.code_grant(code), raw_basic=True)
+        if raw.status == 200 and raw.access_token:
+            return (f"{text}: the server does not URL-decode HTTP Basic credentials (RFC 6749 "
+                    "2.3.1). Alexa form-urlencodes client id and secret before Basic encoding; "
+                    "this server only accepted them unencoded, so every code exchange from "
+                    "Alexa fails. Decode them on the server, or use a secret of letters, "
+                    "digits and - . _ ~ only")
+        return (f"{text}: the client id or secret is wrong (refused both form-urlencoded, as "
+                "RFC 6749 2.3.1 and Alexa send them, and unencoded)")
+
+    def code_grant(self, code: str, redirect_uri: str | None = None) -> dict[str, str]:
         """The form Alexa posts to exchange a code (with the PKCE verifier when enabled)."""
         data = {"grant_type": "authorization_code", "code": code,
-                "redirect_uri": self.c.redirect_url}
+                "redirect_uri": redirect_uri or self.c.redirect_url}
         if self.c.pkce:
             data["code_verifier"] = self.verifier
         return data
@@ -518,28 +596,61 @@ class Probe:
                         "cannot unlink the user")
             return latest
         answer = self.token_request({"grant_type": "refresh_token", "refresh_token": previous})
-        body = answer.body or {}
-        if answer.status == 200 and body.get("access_token"):
-            new = body.get("refresh_token")
+        if answer.status == 200 and answer.access_token:
             self.record("refresh-retry", "pass", "the previous refresh token still works until "
                         "its successor is used: a lost answer does not unlink the user",
                         answer.seconds)
-            return str(new) if isinstance(new, str) and new else latest
+            return answer.refresh_token or latest
+        after = self.token_request({"grant_type": "refresh_token", "refresh_token": latest})
+        if not (after.status == 200 and after.access_token):
+            self.record("refresh-retry", "fail", f"reusing the previous refresh token "
+                        f"({_describe(answer)}) also revoked the latest one ({_describe(after)}): "
+                        "one lost refresh answer or two racing refreshes kill the whole chain "
+                        "and unlink the user. Give a grace period for the previous refresh "
+                        "token, or do not rotate", answer.seconds)
+            return latest
         self.record("refresh-retry", "warn", f"the previous refresh token is refused at once "
                     f"({_describe(answer)}): if Alexa loses a refresh answer or two refreshes "
                     "race, the user is unlinked (ALEXA-FACTS: Access token URI, field note)",
                     answer.seconds)
+        return after.refresh_token or latest
+
+    def check_refresh_after_expiry(self, latest: str) -> str:
+        """Wait past a short expires_in (or ``--refresh-after``) and refresh again.
+
+        Refresh tokens that die with the access token, or after a few minutes, are the most
+        common cause of unlinked users: a user who does not speak to the skill for that long
+        is unlinked. A refresh at once cannot see it.
+        """
+        wait = self.c.refresh_after
+        if wait == 0:
+            self.record("refresh-after-expiry", "skip", "--refresh-after 0: not waited")
+            return latest
+        if wait is None:
+            if self.expires_in is None or self.expires_in > SHORT_EXPIRES_IN:
+                self.record("refresh-after-expiry", "skip", f"expires_in "
+                            f"{self.expires_in if self.expires_in is not None else 'absent'}: "
+                            f"not waited (only expires_in <= {SHORT_EXPIRES_IN} s is waited "
+                            "past by default; --refresh-after SECONDS waits longer)")
+                return latest
+            wait = self.expires_in + 2
+        self.progress(f"waiting {wait:g} s before refreshing again (--refresh-after)")
+        time.sleep(wait)
+        answer = self.token_request({"grant_type": "refresh_token", "refresh_token": latest})
+        if answer.status == 200 and answer.access_token:
+            self.record("refresh-after-expiry", "pass", f"the refresh token still worked "
+                        f"{wait:g} s later", answer.seconds)
+            return answer.refresh_token or latest
+        self.record("refresh-after-expiry", "fail", f"after {wait:g} s the refresh token was "
+                    f"refused ({_describe(answer)}): a user who does not speak to the skill "
+                    f"for {wait:g} s is unlinked. Give refresh tokens a lifetime of weeks or "
+                    "months (or none), not minutes", answer.seconds)
         return latest
 
     def check_token_answer(self, answer: TokenAnswer) -> None:
-        """JSON, access_token, Bearer, integer expires_in, refresh_token, within deadline."""
-        ctype = answer.content_type.split(";")[0].strip().lower()
-        if answer.body is None or ctype != "application/json":
-            self.record("token-json", "fail", f"answer is {ctype or 'untyped'}"
-                        f"{' (a JSON object)' if answer.body is not None else ''}; Alexa "
-                        "needs Content-Type application/json with a JSON object")
-        else:
-            self.record("token-json", "pass", "application/json")
+        """Every field under the shared token-answer rule; Cache-Control; the deadline."""
+        verdicts = judge(answer)
+        self.record(verdicts[0].check, verdicts[0].verdict, verdicts[0].reason)
         directives = {d.strip().lower() for d in answer.cache_control.split(",")}
         if "no-store" in directives:
             self.record("token-cache-control", "pass", "Cache-Control: no-store")
@@ -550,11 +661,11 @@ class Probe:
                         "cache keeps them" if answer.cache_control else
                         "no Cache-Control header: RFC 6749 5.1 requires Cache-Control: "
                         "no-store on answers carrying tokens, so no proxy or cache keeps them")
-        if answer.body is None:
+        if len(verdicts) == 1:
             self.skip(["access-token", "token-type", "expires-in", "refresh-token"],
-                      "no JSON token answer")
-        else:
-            self.check_token_fields(answer.body)
+                      "the token answer could not be read (neither JSON nor form-encoded)")
+        for v in verdicts[1:]:
+            self.record(v.check, v.verdict, v.reason)
         if answer.seconds <= self.c.token_deadline:
             self.record("token-deadline", "pass", f"answered within {self.c.token_deadline}s",
                         answer.seconds)
@@ -562,48 +673,18 @@ class Probe:
             self.record("token-deadline", "fail", f"took {answer.seconds:.2f}s; Alexa gives "
                         f"up after {self.c.token_deadline}s", answer.seconds)
 
-    def check_token_fields(self, body: dict[str, Any]) -> None:
-        """The members of a successful token answer."""
-        token = body.get("access_token")
-        self.record("access-token", "pass" if isinstance(token, str) and token else "fail",
-                    "access_token present" if isinstance(token, str) and token
-                    else "no access_token string")
-        ttype = body.get("token_type")
-        if isinstance(ttype, str) and ttype.lower() == "bearer":
-            self.record("token-type", "pass", f"token_type {ttype}")
-        else:
-            self.record("token-type", "fail", f"token_type is {ttype!r}; Alexa needs Bearer")
-        exp = body.get("expires_in")
-        if exp is None:
-            self.record("expires-in", "warn", "no expires_in: Alexa falls back to "
-                        "defaultTokenExpirationInSeconds")
-        elif isinstance(exp, bool) or not isinstance(exp, int):
-            self.record("expires-in", "fail", f"expires_in is the {type(exp).__name__} "
-                        f"{exp!r}; Alexa needs an integer number of seconds")
-        elif exp <= 0:
-            self.record("expires-in", "fail", f"expires_in is {exp}; must be positive")
-        else:
-            self.record("expires-in", "pass", f"expires_in {exp}")
-        rt = body.get("refresh_token")
-        if isinstance(rt, str) and rt:
-            self.record("refresh-token", "pass", "refresh_token present")
-        else:
-            self.record("refresh-token", "fail", "no refresh_token: Alexa cannot renew the "
-                        "access token and the user is unlinked when it expires")
-
     def check_refresh(self, name: str, refresh: str) -> str | None:
         """One refresh with the configured scheme; returns the refresh token to use next."""
         answer = self.token_request({"grant_type": "refresh_token", "refresh_token": refresh})
-        body = answer.body or {}
-        if answer.status != 200 or not body.get("access_token"):
+        if answer.status != 200 or not answer.access_token:
             self.record(name, "fail", _describe(answer), answer.seconds)
             return None
         if answer.seconds > self.c.token_deadline:
             self.record(name, "fail", f"took {answer.seconds:.2f}s; Alexa gives up after "
                         f"{self.c.token_deadline}s", answer.seconds)
             return None
-        new = body.get("refresh_token")
-        rotated = isinstance(new, str) and new and new != refresh
+        new = answer.refresh_token
+        rotated = bool(new) and new != refresh
         self.record(name, "pass", f"new access token with {self.c.scheme}"
                     + ("; refresh token rotated" if rotated else ""), answer.seconds)
         return str(new) if rotated else refresh
@@ -643,6 +724,117 @@ class Probe:
         else:
             self.record("code-replay", "fail", f"expected 400 invalid_grant, got "
                         f"{_describe(answer)}", answer.seconds)
+
+    def check_wrong_password(self, signed_in: bool) -> None:
+        """A wrong password: the login page again with the error inline, no alert(), no link."""
+        if not signed_in:
+            self.record("wrong-password-page", "skip", "sign-in failed: a refusal could not be "
+                        "told from the failed sign-in")
+            return
+        wrong = self.c.password + "-linkcheck-wrong"
+        self.mask.add(wrong)
+        started = time.monotonic()
+        out = self.drive(self.c.redirect_url, secrets.token_urlsafe(24), password=wrong)
+        seconds = time.monotonic() - started
+        walk = out.walk
+        if out.location is not None:
+            self.record("wrong-password-page", "fail", "a wrong password was accepted: the "
+                        "server redirected with a code", seconds)
+            return
+        if walk is None or walk.response is None or not out.answered:
+            self.record("wrong-password-page", "skip", f"no answer: {out.error}", seconds)
+            return
+        page = walk.page or parse_page(walk.response.text)
+        hits = [h for h in self.popups(walk.response, page) if h not in self.login_popups]
+        if hits:
+            self.record("wrong-password-page", "fail", f"after a wrong password the page calls "
+                        f"{', '.join(hits)}; the Alexa app forbids pop-ups and JavaScript "
+                        "message boxes: show the error inline", seconds)
+        elif page.errors:
+            self.record("wrong-password-page", "pass", "the error is shown inline: "
+                        + _snippet("; ".join(page.errors), 120), seconds)
+        else:
+            self.record("wrong-password-page", "warn", "after a wrong password no inline error "
+                        "message was found (an element with class or role error/alert/invalid): "
+                        "tell the user what went wrong on the page", seconds)
+
+    def check_regions(self, signed_in: bool) -> None:
+        """Sign in through the other regions' Alexa redirect URLs, as users there do."""
+        regions = self.c.regional_redirects
+        main = region_of(self.c.redirect_url)
+        for region, redirect in regions.items():
+            if region == main:
+                continue
+            name = f"region-{region.lower()}"
+            users = C.REGION_USERS[region]
+            if not signed_in:
+                self.record(name, "skip", "sign-in failed")
+                continue
+            started = time.monotonic()
+            state = secrets.token_urlsafe(24)
+            out = self.drive(redirect, state)
+            seconds = time.monotonic() - started
+            location = out.location or ""
+            target = urlunsplit(urlsplit(location)._replace(query="", fragment=""))
+            query = dict(parse_qs(urlsplit(location).query))
+            code = query.get("code", [""])[0]
+            self.mask.add(code)
+            if out.location is None or target != redirect:
+                self.record(name, "fail", f"{users} cannot link: the server does not sign in "
+                            f"through {redirect} ("
+                            + (out.error or f"redirected to {target}") + "). Register all "
+                            "three Alexa redirect URLs (the Alexa console lists them)", seconds)
+                continue
+            if self.c.grant != "AUTH_CODE":
+                self.record(name, "pass", f"signed in through {redirect}", seconds)
+                continue
+            if not code:
+                self.record(name, "fail", f"{users} cannot link: no code in the redirect to "
+                            f"{redirect}", seconds)
+                continue
+            answer = self.token_request(self.code_grant(code, redirect))
+            if answer.status == 200 and answer.access_token:
+                self.record(name, "pass", f"signed in through {redirect} and exchanged the "
+                            "code", seconds + answer.seconds)
+            else:
+                self.record(name, "fail", f"{users} cannot link: the code issued for {redirect} "
+                            f"was refused at the token URL ({_describe(answer)})",
+                            seconds + answer.seconds)
+
+    def check_code_redirect_binding(self, signed_in: bool) -> None:
+        """A code issued for one redirect_uri is refused with another (RFC 6749 4.1.3)."""
+        if not signed_in:
+            self.record("code-redirect-binding", "skip", "sign-in failed")
+            return
+        others = [u for u in self.c.regional_redirects.values() if u != self.c.redirect_url]
+        other = others[0] if others else unregistered_redirects(self.c.redirect_url)[
+            "unregistered-redirect-vendor"]
+        out = self.drive(self.c.redirect_url, secrets.token_urlsafe(24))
+        code = parse_qs(urlsplit(out.location or "").query).get("code", [""])[0]
+        if out.location is not None and not out.location.startswith(self.c.redirect_url):
+            self.record("code-redirect-binding", "skip", "the server redirected elsewhere "
+                        "(see redirect-target)")
+            return
+        if not code:
+            self.record("code-redirect-binding", "skip", "no second code: "
+                        + (out.error or "no code in the redirect"))
+            return
+        self.mask.add(code)
+        answer = self.token_request(self.code_grant(code, other))
+        if answer.status == 200:
+            self.record("code-redirect-binding", "fail", f"a code issued for "
+                        f"{self.c.redirect_url} was redeemed with redirect_uri {other}: RFC 6749 "
+                        "4.1.3 binds a code to its redirect_uri (a stolen code can be redeemed "
+                        "elsewhere)", answer.seconds)
+        elif answer.status == 400:
+            # RFC 6749 5.2 names invalid_grant; oauthlib answers invalid_request. Either way
+            # the code is refused, which is all that matters here.
+            self.record("code-redirect-binding", "pass", f"refused with redirect_uri {other}: "
+                        f"{_describe(answer)}", answer.seconds)
+        else:
+            self.record("code-redirect-binding", "warn", f"refused with redirect_uri {other}, "
+                        f"but as {_describe(answer)}; RFC 6749 5.2 wants 400 invalid_grant",
+                        answer.seconds)
 
     def check_unregistered_redirects(self) -> None:
         """Unregistered redirect URIs are refused, never redirected to."""
@@ -685,13 +877,13 @@ def _describe(answer: TokenAnswer) -> str:
     """A token answer in a few words (status, OAuth error, timing)."""
     if answer.error:
         return answer.error
-    if answer.body and "error" in answer.body:
-        return f"HTTP {answer.status} error={answer.body.get('error')} " \
-               f"{_snippet(str(answer.body.get('error_description', '')), 100)}".rstrip()
+    if answer.oauth_error is not None:
+        return f"HTTP {answer.status} error={answer.oauth_error} " \
+               f"{_snippet(str(answer.fields.get('error_description', '')), 100)}".rstrip()
     return f"HTTP {answer.status} {answer.content_type}: {_snippet(answer.text, 100)}"
 
 
-def run_probe(config: ProbeConfig, probe_factory: Callable[[ProbeConfig], Probe] = Probe,
-              ) -> list[CheckResult]:
-    """Run every server check and return the results."""
-    return probe_factory(config).run()
+def run_probe(config: ProbeConfig, trace: Trace | None = None,
+              progress: Callable[[str], None] | None = None) -> list[CheckResult]:
+    """Run every server check and return the results (``trace`` receives every step)."""
+    return Probe(config, trace, progress).run()

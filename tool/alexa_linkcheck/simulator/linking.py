@@ -3,6 +3,10 @@
 `link_account` plays the Alexa app (authorization URL, login form, consent form, stop at
 the Alexa redirect URL without fetching it) and the Alexa service (code exchange at the
 access token URL); `refresh` is the service's refresh call. Both return a `TokenSet`.
+All of it goes through the OAuth client ``alexa-linkcheck server`` uses
+(`alexa_linkcheck.oauth_client`), and token answers are read under the same rule
+(`alexa_linkcheck.token_answer`). `trace_link` streams the steps of a link (URL, status,
+what was found; secrets masked) for the console's ``:link``.
 """
 from __future__ import annotations
 
@@ -12,20 +16,20 @@ import os
 import secrets
 import urllib.parse
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Callable, Iterator, Mapping
 
 import requests
 
 from .. import authorization
+from .. import constants as C
 from ..forms import parse_page
+from ..oauth_client import OAuthClient
+from ..token_answer import TokenAnswer, first_failure
+from ..trace import Trace, TraceStep
 from .errors import LinkingError, TokenEndpointError
 
 #: Alexa redirect URLs by region (ALEXA-FACTS.md, "Authorization URI").
-REDIRECT_URL_TEMPLATES: Mapping[str, str] = {
-    "NA": "https://pitangui.amazon.com/api/skill/link/{vendor_id}",
-    "EU": "https://layla.amazon.com/api/skill/link/{vendor_id}",
-    "FE": "https://alexa.amazon.co.jp/api/skill/link/{vendor_id}",
-}
+REDIRECT_URL_TEMPLATES: Mapping[str, str] = C.REDIRECT_URL_TEMPLATES
 #: Client authentication schemes (accountLinking.json `accessTokenScheme`).
 HTTP_BASIC = authorization.HTTP_BASIC
 REQUEST_BODY_CREDENTIALS = authorization.REQUEST_BODY_CREDENTIALS
@@ -112,38 +116,45 @@ def _authenticated(config: LinkingConfig, form: dict[str, str]) -> tuple[dict[st
     return {"Accept": "application/json", **headers}, form
 
 
-def _token_call(config: LinkingConfig, form: dict[str, str], http: requests.Session | None) -> TokenSet:
-    headers, form = _authenticated(config, form)
-    http = http or requests.Session()
-    try:
-        response = http.post(config.token_url, data=form, headers=headers, timeout=config.timeout, allow_redirects=False)
-    except requests.RequestException as error:
-        raise LinkingError(f"token URL {config.token_url} unreachable: {error.__class__.__name__}") from error
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = None
-    if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
-        if isinstance(body, dict) and "error" in body:
-            raise TokenEndpointError(str(body["error"]), str(body.get("error_description", "")), response.status_code)
-        raise TokenEndpointError("invalid_response", f"not a JSON token response (content type {response.headers.get('Content-Type')})", response.status_code)
-    expires = body.get("expires_in")
-    try:
-        expires_in = int(expires) if expires is not None else None
-    except (TypeError, ValueError) as error:
-        raise TokenEndpointError("invalid_response", f"expires_in {expires!r} is not an integer", response.status_code) from error
-    return TokenSet(
-        access_token=str(body["access_token"]),
-        token_type=str(body.get("token_type", "Bearer")),
-        expires_in=expires_in,
-        refresh_token=body.get("refresh_token"),
-        scope=body.get("scope"),
-    )
+def oauth_client(config: LinkingConfig, trace: Trace | None = None) -> OAuthClient:
+    """The shared OAuth client for this skill's account linking."""
+    if config.scheme not in (HTTP_BASIC, REQUEST_BODY_CREDENTIALS):
+        raise LinkingError(f"unknown accessTokenScheme {config.scheme!r}")
+    return OAuthClient(authorization_url=config.authorization_url, token_url=config.token_url,
+                       client_id=config.client_id, client_secret=config.client_secret,
+                       scheme=config.scheme, scopes=config.scopes, grant=config.grant_type,
+                       timeout=config.timeout, trace=trace)
 
 
-def exchange_code(config: LinkingConfig, code: str, http: requests.Session | None = None) -> TokenSet:
+def tokens_from(answer: TokenAnswer, *, need_refresh_token: bool = False) -> TokenSet:
+    """The tokens Alexa stores from a token answer, or the error Alexa would see."""
+    if answer.error:
+        raise LinkingError(f"token URL unreachable: {answer.error.split(':')[0]}")
+    if answer.status != 200 or answer.oauth_error is not None:
+        if answer.oauth_error is not None:
+            raise TokenEndpointError(answer.oauth_error, str(answer.fields.get("error_description", "")),
+                                     answer.status or 0)
+        raise TokenEndpointError("invalid_response", f"not a JSON token response (content type "
+                                 f"{answer.content_type or None})", answer.status or 0)
+    problem = first_failure(answer, need_refresh_token=need_refresh_token)
+    if problem is not None:
+        raise TokenEndpointError("invalid_response", problem, answer.status)
+    scope = answer.fields.get("scope")
+    return TokenSet(access_token=str(answer.access_token), token_type=str(answer.fields.get("token_type")),
+                    expires_in=answer.expires_in, refresh_token=answer.refresh_token,
+                    scope=scope if isinstance(scope, str) else None)
+
+
+def _token_call(config: LinkingConfig, form: dict[str, str], http: requests.Session | None,
+                trace: Trace | None = None) -> TokenSet:
+    return tokens_from(oauth_client(config, trace).token(form))
+
+
+def exchange_code(config: LinkingConfig, code: str, http: requests.Session | None = None,
+                  trace: Trace | None = None) -> TokenSet:
     """The Alexa service's authorization-code exchange."""
-    return _token_call(config, {"grant_type": "authorization_code", "code": code, "redirect_uri": config.redirect_uri}, http)
+    return _token_call(config, {"grant_type": "authorization_code", "code": code, "redirect_uri": config.redirect_uri},
+                       http, trace)
 
 
 def refresh(config: LinkingConfig, refresh_token: str, http: requests.Session | None = None) -> TokenSet:
@@ -178,35 +189,29 @@ def _parse(html: str) -> _ParsedPage:
 
 def authorization_request_url(config: LinkingConfig, state: str) -> str:
     """The authorization URL with exactly the query parameters Alexa sends."""
-    params = {
-        "client_id": config.client_id,
-        "response_type": "token" if config.grant_type == IMPLICIT else "code",
-        "scope": " ".join(config.scopes),
-        "state": state,
-        "redirect_uri": config.redirect_uri,
-    }
-    separator = "&" if urllib.parse.urlsplit(config.authorization_url).query else "?"
-    return config.authorization_url + separator + urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+    return oauth_client(config).authorization_request_url(config.redirect_uri, state)
 
 
 def link_account(
     config: LinkingConfig, username: str, password: str, *, http: requests.Session | None = None,
-    locale: str = "en-US",
+    locale: str = "en-US", on_step: Callable[[TraceStep], None] | None = None,
 ) -> TokenSet:
     """Run the whole linking flow for one user and return the tokens Alexa would store.
 
     The pages are requested with `Accept-Language: <locale>`, as the Alexa app sends it.
+    ``on_step`` sees each request and answer as it happens (secrets masked): `TraceStep.line()`
+    prints one.
     """
-    http = http or requests.Session()
+    trace = Trace(on_step)
+    client = oauth_client(config, trace)
+    http = http or client.session(locale, traced=False)
     http.headers["Accept-Language"] = locale
-    state = secrets.token_urlsafe(24)
-    walk = authorization.walk_authorization(
-        http, authorization_request_url(config, state), redirect_uri=config.redirect_uri,
-        username=username, password=password, timeout=config.timeout)
+    trace.attach(http, "Alexa app")
+    walk, state = client.sign_in(config.redirect_uri, username, password, session=http)
     if walk.location is not None:
         if _safe(walk.location) != config.redirect_uri:
             raise LinkingError(f"redirected to {_safe(walk.location)} instead of {config.redirect_uri}")
-        return _finish(config, walk.location, state, http)
+        return _finish(config, walk.location, state, client)
     response, page = walk.response, walk.page
     inline = "; ".join(page.errors) if page else ""
     if walk.failure == authorization.UNREACHABLE:
@@ -216,12 +221,42 @@ def link_account(
         raise LinkingError(f"authorization server answered {response.status_code} at {_safe(response.url)}")
     if walk.failure == authorization.LOGIN_AGAIN:
         raise LinkingError(f"login rejected for {username}: {inline or 'the login form came back'}")
+    if walk.failure == authorization.BAD_LOCATION:
+        raise LinkingError("authorization server redirected to a malformed URL"
+                           + (f" after {_safe(response.url)}" if response is not None else ""))
     if walk.failure == authorization.CONSENT_AGAIN:
         raise LinkingError("the consent form came back after allowing")
     if walk.failure == authorization.NO_FORM and response is not None:
         raise LinkingError(f"no login or consent form at {_safe(response.url)} (HTTP {response.status_code})"
-                           + (f": {inline}" if inline else ""))
+                           + (f": {inline}" if inline else "")
+                           + (f"; buttons: {', '.join(repr(b) for b in walk.buttons)}" if walk.buttons else ""))
     raise LinkingError(f"no redirect to {config.redirect_uri} after {authorization.MAX_STEPS} pages")
+
+
+def trace_link(config: LinkingConfig, username: str, password: str, *, locale: str = "en-US",
+               ) -> Iterator[TraceStep | TokenSet | LinkingError]:
+    """The steps of one link as they happen, then the `TokenSet` (or the `LinkingError`).
+
+    For the console's ``:link``: ``for item in trace_link(...)`` prints ``item.line()`` for
+    each `TraceStep`; the last item is the outcome. Secrets, codes and tokens are masked.
+    """
+    import queue
+    import threading
+
+    items: queue.Queue[TraceStep | TokenSet | LinkingError] = queue.Queue()
+
+    def run() -> None:
+        try:
+            items.put(link_account(config, username, password, locale=locale, on_step=items.put))
+        except LinkingError as error:
+            items.put(error)
+
+    threading.Thread(target=run, daemon=True).start()
+    while True:
+        item = items.get()
+        yield item
+        if not isinstance(item, TraceStep):
+            return
 
 
 def _safe(url: str) -> str:
@@ -229,7 +264,7 @@ def _safe(url: str) -> str:
     return url.split("?")[0].split("#")[0]
 
 
-def _finish(config: LinkingConfig, location: str, state: str, http: requests.Session) -> TokenSet:
+def _finish(config: LinkingConfig, location: str, state: str, client: OAuthClient) -> TokenSet:
     parts = urllib.parse.urlsplit(location)
     query = dict(urllib.parse.parse_qsl(parts.fragment if config.grant_type == IMPLICIT else parts.query))
     if "error" in query:
@@ -239,11 +274,11 @@ def _finish(config: LinkingConfig, location: str, state: str, http: requests.Ses
     if config.grant_type == IMPLICIT:
         if "access_token" not in query:
             raise LinkingError("implicit grant redirect lacks access_token in the fragment")
-        expires = query.get("expires_in")
-        return TokenSet(query["access_token"], query.get("token_type", "Bearer"), int(expires) if expires else None)
+        fragment = TokenAnswer(200, "application/json", "", fields=dict(query), encoding="json")
+        return TokenSet(query["access_token"], query.get("token_type", "Bearer"), fragment.expires_in)
     if "code" not in query:
         raise LinkingError("redirect to the Alexa redirect URL lacks code")
-    return exchange_code(config, query["code"], http)
+    return tokens_from(client.exchange_code(query["code"], config.redirect_uri))
 
 
 def revoke(config: LinkingConfig, revocation_url: str, token: str, token_type_hint: str = "refresh_token",
