@@ -305,3 +305,34 @@ def _make_run(command: Command, tmp: Path) -> str:
     # the documents show the default state folder and a fixed state parameter
     banner = "".join(lines).replace(str(state.resolve()), "instance/devstack").replace(str(state), "instance/devstack")
     return re.sub(r"state=[\w-]+", "state=Fp5PrgEZhLCBLDny", banner)
+
+
+@runner(r"^alexa-linkcheck server --authorization-url http://127\.0\.0\.1:5000/")
+def _server_probe(command: Command, tmp: Path) -> str:
+    """README: the probe of the Ride Hailer service (a real one on a free port, SQLite)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from ride_hailer_service import create_app
+    from ride_hailer_service.admin import create_alexa_client, create_user
+
+    password = "documented password 1"
+    app = create_app({"TESTING": True, "SECRET_KEY": "docs-test", "DATABASE_URL": f"sqlite:///{tmp / 's.sqlite'}"})
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+        create_user("rider@example.com", password, "Rider")
+        _, secret = create_alexa_client("M2AF8PLXUZ1ABC", "HTTP_BASIC", client_id="alexa-skill")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        words = _words(command.text.replace("127.0.0.1:5000", f"127.0.0.1:{server.server_port}"))
+        words = [str(tmp / w) if w.endswith(".html") else w for w in words]
+        done = subprocess.run([sys.executable, "-m", "alexa_linkcheck", *words[1:]], cwd=tmp, capture_output=True,
+                              text=True, timeout=300,
+                              env={**os.environ, "LINKCHECK_CLIENT_SECRET": secret, "LINKCHECK_PASSWORD": password})
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    return done.stdout

@@ -47,6 +47,8 @@ class OAuthClient:
                  trace: Trace | None = None) -> None:
         self.authorization_url = authorization_url
         self.token_url = token_url
+        #: extra `requests` response hooks for the token calls (the simulator's :link trace)
+        self.token_hooks: list[Any] = []
         self.client_id = client_id
         self.client_secret = client_secret
         self.scheme = scheme
@@ -118,6 +120,7 @@ class OAuthClient:
         headers = {"Accept": "application/json", **headers}
         started = time.monotonic()
         http = self.trace.attach(requests.Session(), ALEXA_SERVICE)
+        http.hooks["response"].extend(self.token_hooks)
         try:
             resp = http.post(str(self.token_url), data=data, headers=headers,
                              timeout=self.timeout, verify=self.verify_tls, allow_redirects=False)

@@ -204,6 +204,8 @@ def link_account(
     """
     trace = Trace(on_step)
     client = oauth_client(config, trace)
+    if http is not None:  # the caller's hooks see the token calls too (the Alexa service's side)
+        client.token_hooks = list(http.hooks.get("response", []))
     http = http or client.session(locale, traced=False)
     http.headers["Accept-Language"] = locale
     trace.attach(http, "Alexa app")
