@@ -65,6 +65,7 @@ class MyLightsStack:
         self.user_id = 0
         self.app: Any = None
         self._server: Any = None
+        self._server_stopped = False
         self._thread: Optional[threading.Thread] = None
 
     def config(self) -> dict[str, Any]:
@@ -121,6 +122,13 @@ class MyLightsStack:
         with self.app.app_context():
             return deliver_events()
 
+    def stop_cloud(self) -> None:
+        """Stop serving the device cloud (its port refuses connections from now on)."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server_stopped = True
+
     def stop(self) -> None:
         from my_lights_cloud.alexa import SENDER_EXTENSION
 
@@ -128,7 +136,7 @@ class MyLightsStack:
             sender = self.app.extensions.get(SENDER_EXTENSION)
             if sender is not None:
                 sender.stop()
-        if self._server is not None:
+        if self._server is not None and not self._server_stopped:
             self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:
