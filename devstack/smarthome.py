@@ -156,3 +156,130 @@ class MyLightsStack:
     def __exit__(self, kind: Optional[type[BaseException]], error: Optional[BaseException],
                  trace: Optional[TracebackType]) -> None:
         self.stop()
+
+
+# -- make demo-smarthome ---------------------------------------------------------------------
+class DemoFailed(Exception):
+    """An expectation of the smart home demo did not hold."""
+
+
+def _hub(stack: MyLightsStack, token: str, method: str, path: str, body: dict[str, Any]) -> None:
+    """What the user does at the hub or in the My Lights app (outside Alexa)."""
+    import requests
+
+    response = requests.request(method, stack.cloud_url + "/api/home/v1" + path, json=body, timeout=10,
+                                headers={"Authorization": f"Bearer {token}"})
+    if response.status_code not in (200, 201):
+        raise DemoFailed(f"the device cloud answered HTTP {response.status_code} to {method} {path}")
+
+
+def run_smarthome_demo(emit: Any = print) -> int:
+    """The My Lights story: link + AcceptGrant, discover, voice control, events, expiry, revocation.
+
+    Exit status 0 only if every expectation held; the FAILED: line names the step.
+    """
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alexa_linkcheck.simulator.linking import LinkingConfig
+    from alexa_linkcheck.simulator.smarthome import SmartHomeSimulator
+    from alexa_linkcheck.simulator.targets import LambdaTarget
+
+    checked = 0
+    steps = 0
+    with MyLightsStack(background_sender=True) as stack:
+        emit(f"device cloud (My Lights on the Ride Hailer authorization server): {stack.cloud_url}")
+        emit(f"LWA token URL stand-in: {stack.lwa.token_url}")
+        emit(f"event gateway stand-in: {stack.gateway.url}")
+        target = LambdaTarget(LAMBDA, environ={"MY_LIGHTS_API_URL": stack.cloud_url})
+        linking = LinkingConfig.from_account_linking_file(
+            MY_LIGHTS / "skill-package" / "accountLinking.json", vendor_id=stack.vendor_id,
+            client_secret=stack.client_secret, authorization_url=stack.cloud_url + "/oauth/authorize",
+            token_url=stack.cloud_url + "/oauth/token")
+        alexa = SmartHomeSimulator(target, linking, stack.email, stack.password, lwa=stack.lwa,
+                                   gateway=stack.gateway, revocation_url=stack.cloud_url + "/oauth/revoke",
+                                   skill_name="My Lights", emit=emit)
+
+        def expect(step: str, condition: bool, what: str) -> None:
+            nonlocal checked
+            if not condition:
+                raise DemoFailed(f"step {steps} ({step}): expected {what}")
+            checked += 1
+
+        def step(title: str) -> str:
+            nonlocal steps
+            steps += 1
+            emit(f"--- step {steps}: {title}")
+            return title
+
+        try:
+            title = step("link")
+            outcome = alexa.link()
+            expect(title, outcome.name == "Alexa.Authorization.AcceptGrant.Response", "AcceptGrant.Response")
+            expect(title, stack.lwa.calls == ["authorization_code"], "the device cloud exchanged the grant code at LWA")
+
+            title = step("discover")
+            outcome = alexa.discover()
+            expect(title, outcome.name == "Alexa.Discovery.Discover.Response", "Discover.Response")
+            expect(title, "kitchen light" in alexa.devices, "the kitchen light among the devices")
+
+            title = step("say turn on the kitchen light")
+            outcome = alexa.say("turn on the kitchen light")
+            expect(title, outcome.name == "Alexa.Response", "Alexa.Response")
+            props = {p["name"]: p["value"] for p in outcome.answer.get("context", {}).get("properties", [])}
+            expect(title, props.get("powerState") == "ON", "powerState ON")
+
+            title = step("say dim the kitchen light to 30 percent")
+            outcome = alexa.say("dim the kitchen light to 30 percent")
+            props = {p["name"]: p["value"] for p in outcome.answer.get("context", {}).get("properties", [])}
+            expect(title, props.get("brightness") == 30, "brightness 30")
+
+            title = step("the user switches the kitchen light off at the hub (outside Alexa)")
+            assert alexa.tokens is not None
+            _hub(stack, alexa.tokens.access_token, "PATCH", "/lights/kitchen-light",
+                 {"power": "OFF", "cause": "PHYSICAL_INTERACTION"})
+            expect(title, alexa.wait_for_event("ChangeReport") is not None,
+                   "a ChangeReport accepted by the event gateway (valid Alexa bearer token)")
+
+            title = step("a porch light is added to the hub")
+            _hub(stack, alexa.tokens.access_token, "POST", "/lights", {"name": "Porch light"})
+            expect(title, alexa.wait_for_event("AddOrUpdateReport") is not None,
+                   "an AddOrUpdateReport accepted by the event gateway")
+
+            title = step("Alexa's event token expires; the user switches the hallway light on at the hub")
+            stack.lwa.expire_access_tokens()
+            _hub(stack, alexa.tokens.access_token, "PATCH", "/lights/hallway-light",
+                 {"power": "ON", "cause": "PHYSICAL_INTERACTION"})
+            expect(title, alexa.wait_for_event("ChangeReport", already=1) is not None,
+                   "the ChangeReport accepted after the device cloud refreshed the Alexa token")
+            emit(f"[lwa] token URL calls: {', '.join(stack.lwa.calls)}")
+            expect(title, stack.lwa.calls.count("refresh_token") >= 1, "a refresh at LWA")
+
+            title = step("expire (Alexa's copy of the skill's access token)")
+            alexa.expire()
+            title = step("say is the kitchen light on")
+            outcome = alexa.say("is the kitchen light on")
+            expect(title, outcome.name == "Alexa.StateReport", "a StateReport after refreshing the token")
+
+            title = step("revoke (the user removes access on the My Lights website)")
+            alexa.revoke()
+            title = step("say turn on the kitchen light")
+            outcome = alexa.say("turn on the kitchen light")
+            expect(title, outcome.error == "INVALID_AUTHORIZATION_CREDENTIAL",
+                   "ErrorResponse INVALID_AUTHORIZATION_CREDENTIAL after revocation")
+
+            title = step("link again")
+            outcome = alexa.link()
+            expect(title, outcome.name == "Alexa.Authorization.AcceptGrant.Response", "AcceptGrant.Response")
+            title = step("say turn on the kitchen light")
+            outcome = alexa.say("turn on the kitchen light")
+            expect(title, outcome.name == "Alexa.Response", "Alexa.Response after relinking")
+            refused = [e for e in stack.gateway.received if e.status == 401]
+            emit(f"[event gateway] {len(stack.gateway.received)} event(s) received, "
+                 f"{len(stack.gateway.accepted())} accepted, {len(refused)} refused for a stale token")
+        except (DemoFailed, Exception) as error:  # noqa: BLE001 (the demo reports every failure)
+            emit(f"FAILED: {error}")
+            return 1
+    emit(f"demo passed: {steps} steps, {checked} expectations")
+    return 0
