@@ -62,7 +62,7 @@ def _lwa_error(response: requests.Response) -> str:
         return f"HTTP {response.status_code}"
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         description = body.get("error_description")
-        return body["error"] + (f": {description}" if isinstance(description, str) else "")
+        return str(body["error"]) + (f": {description}" if isinstance(description, str) else "")
     return f"HTTP {response.status_code}"
 
 
