@@ -32,7 +32,7 @@ class _Server(http.server.ThreadingHTTPServer):
 class _StandIn:
     """A small HTTP server on 127.0.0.1 in a daemon thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -52,7 +52,7 @@ class _StandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._lock = threading.Lock()
 
@@ -82,8 +82,9 @@ class _Issued:
 class LwaStandIn(_StandIn):
     """LWA's token URL for one skill's messaging credentials (``client_id``/``client_secret``)."""
 
-    def __init__(self, client_id: str, client_secret: str, clock: Callable[[], float] = time.time) -> None:
-        super().__init__()
+    def __init__(self, client_id: str, client_secret: str, clock: Callable[[], float] = time.time,
+                 port: int = 0) -> None:
+        super().__init__(port)
         self.client_id = client_id
         self._client_secret = client_secret
         self._clock = clock
@@ -169,8 +170,8 @@ class ReceivedEvent:
 class EventGatewayStandIn(_StandIn):
     """The regional event gateway: checks the bearer token of every event (via the LWA stand-in)."""
 
-    def __init__(self, lwa: LwaStandIn) -> None:
-        super().__init__()
+    def __init__(self, lwa: LwaStandIn, port: int = 0) -> None:
+        super().__init__(port)
         self._lwa = lwa
         self._scripted: list[tuple[int, Any]] = []
         self._refusing = False

@@ -25,6 +25,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Optional, Protocol
 
 from .amazon_side import EventGatewayStandIn, LwaStandIn, ReceivedEvent
@@ -217,3 +218,107 @@ class SmartHomeSimulator:
 
 
 __all__ = ["CREDENTIAL_ERRORS", "LinkingError", "Outcome", "RELINK_NOTICE", "SmartHomeSimulator"]
+
+
+# -- `alexa-linkcheck simulate-smarthome` ------------------------------------------------------
+#: Environment variables holding the secrets (argv is visible to other users).
+MESSAGING_SECRET_ENV = "LINKCHECK_MESSAGING_SECRET"
+STEP_HELP = ('repeatable, in order: "link", "discover", "say turn on the kitchen light", "expire", "revoke", '
+             '"wait ChangeReport"; "=> NAME" after a step expects that answer (e.g. "Alexa.Response") '
+             'or error type (e.g. "INVALID_AUTHORIZATION_CREDENTIAL")')
+
+
+def add_subparser(subparsers: Any) -> Any:
+    """Register ``simulate-smarthome`` on the tool's CLI."""
+    parser = subparsers.add_parser(
+        "simulate-smarthome", help="play Alexa, the Alexa app and LWA against a smart home Lambda",
+        description="Starts an LWA token URL stand-in and an event gateway stand-in on 127.0.0.1 (point your "
+                    "device cloud's LWA_TOKEN_URL and ALEXA_EVENT_GATEWAY_URL at them), then plays the steps "
+                    "against the project's Lambda, in-process.")
+    parser.add_argument("--project", type=Path, required=True, help="ASK CLI v2 project (skill-package/, lambda/)")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="the Lambda's settings")
+    parser.add_argument("--authorization-url")
+    parser.add_argument("--token-url")
+    parser.add_argument("--revocation-url")
+    parser.add_argument("--vendor-id", required=True)
+    parser.add_argument("--username", required=True)
+    parser.add_argument("--password-env", default="LINKCHECK_PASSWORD")
+    parser.add_argument("--client-secret-env", default="LINKCHECK_CLIENT_SECRET")
+    parser.add_argument("--messaging-client-id", required=True, help="the skill's Alexa Skill Messaging client id")
+    parser.add_argument("--messaging-secret-env", default=MESSAGING_SECRET_ENV)
+    parser.add_argument("--lwa-port", type=int, default=0)
+    parser.add_argument("--gateway-port", type=int, default=0)
+    parser.add_argument("--skill-name", default="the skill")
+    parser.add_argument("--step", action="append", default=[], help=STEP_HELP)
+    parser.set_defaults(run=run_cli)
+    return parser
+
+
+def _play(alexa: SmartHomeSimulator, step: str) -> Optional[str]:
+    """Play one step; the answer's name or error type (None for steps without an answer)."""
+    verb, _, rest = step.partition(" ")
+    if verb == "link":
+        outcome = alexa.link()
+    elif verb == "discover":
+        outcome = alexa.discover()
+    elif verb == "say":
+        outcome = alexa.say(rest)
+    elif verb == "expire":
+        alexa.expire()
+        return None
+    elif verb == "revoke":
+        alexa.revoke()
+        return None
+    elif verb == "wait":
+        event = alexa.wait_for_event(rest.strip())
+        return None if event is None else f"{event.namespace}.{event.name}"
+    else:
+        raise SimulatorError(f"unknown step {step!r}")
+    return outcome.error or outcome.name
+
+
+def run_cli(args: Any) -> int:
+    """Play the steps; exit 1 when an expectation fails or a step cannot be played, 2 for bad arguments."""
+    try:
+        return _run(args)
+    except SimulatorError as error:
+        print(f"FAILED: {error}")
+        return 1
+
+
+def _run(args: Any) -> int:
+    import os
+
+    from .linking import client_secret_from_env
+    from .targets import LambdaTarget
+
+    password = os.environ.get(args.password_env, "")
+    messaging_secret = os.environ.get(args.messaging_secret_env, "")
+    if not password or not messaging_secret:
+        raise SimulatorError(f"${args.password_env} and ${args.messaging_secret_env} must be set")
+    environ = dict(item.split("=", 1) for item in args.env if "=" in item)
+    project = Path(args.project)
+    linking = LinkingConfig.from_account_linking_file(
+        project / "skill-package" / "accountLinking.json", vendor_id=args.vendor_id,
+        client_secret=client_secret_from_env(args.client_secret_env),
+        authorization_url=args.authorization_url, token_url=args.token_url)
+    lwa = LwaStandIn(args.messaging_client_id, messaging_secret, port=args.lwa_port).start()
+    gateway = EventGatewayStandIn(lwa, port=args.gateway_port).start()
+    try:
+        print(f"LWA token URL stand-in: {lwa.token_url}")
+        print(f"event gateway stand-in: {gateway.url}")
+        alexa = SmartHomeSimulator(LambdaTarget(project / "lambda", environ=environ), linking, args.username,
+                                   password, lwa=lwa, gateway=gateway, revocation_url=args.revocation_url,
+                                   skill_name=args.skill_name)
+        for number, spec in enumerate(args.step, 1):
+            step, _, expected = (part.strip() for part in spec.partition("=>"))
+            print(f"--- step {number}: {step}")
+            got = _play(alexa, step)
+            if expected and got != expected:
+                print(f"FAILED: step {number} ({step}): expected {expected}, got {got}")
+                return 1
+        print(f"simulation passed: {len(args.step)} steps")
+        return 0
+    finally:
+        gateway.stop()
+        lwa.stop()
