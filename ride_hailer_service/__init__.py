@@ -73,7 +73,7 @@ def _install_extensions(app: Flask, csrf: CSRFProtect) -> None:
 
         own = app.jinja_loader
         assert own is not None
-        app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
+        app.jinja_loader = ChoiceLoader(
             [FileSystemLoader(os.fspath(overrides)), PrefixLoader({"service": own}), own]
         )
     if app.config["EXTRA_SCOPES"]:

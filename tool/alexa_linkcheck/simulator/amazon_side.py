@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Self
 
 #: Seconds an Alexa access token from the stand-in lives (LWA: about an hour).
 ACCESS_TOKEN_LIFETIME = 3600
@@ -58,10 +58,9 @@ class _StandIn:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def start(self) -> "_StandIn":
+    def start(self) -> Self:
         self._thread.start()
         return self
 

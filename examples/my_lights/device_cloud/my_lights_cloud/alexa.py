@@ -100,7 +100,7 @@ def refresh_grant(user_id: int) -> str | None:
     if grant is None:
         db.session.rollback()
         return None
-    refresh_token = grant.refresh_token
+    refresh_token: str = grant.refresh_token
     db.session.rollback()  # no transaction open during the HTTP call
     try:
         tokens = lwa_client().refresh(refresh_token)
@@ -178,7 +178,7 @@ def _claim_next(tried: set[int]) -> AlexaEvent | None:
 
 def _with_scope(body: dict[str, Any], token: str) -> dict[str, Any]:
     """The event with the Alexa token in its scope, where the gateway reads it."""
-    event = json.loads(json.dumps(body))
+    event: dict[str, Any] = json.loads(json.dumps(body))
     scope = {"type": "BearerToken", "token": token}
     inner = event["event"]
     if inner["header"]["name"] == "AddOrUpdateReport":
