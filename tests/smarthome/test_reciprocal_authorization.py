@@ -90,11 +90,14 @@ def test_lwa_unreachable_answers_accept_grant_failed(stack: MyLightsStack, skill
 
 @pytest.mark.parametrize("grant", [None, {}, {"type": "OAuth2.AuthorizationCode"}, {"type": "Other", "code": "x"},
                                    {"type": "OAuth2.AuthorizationCode", "code": 5}])
-def test_malformed_grant_answers_an_error_and_calls_nobody(stack: MyLightsStack, skill: Any, tokens: TokenSet,
-                                                          grant: Any) -> None:
+def test_malformed_grant_answers_accept_grant_failed_and_calls_nobody(stack: MyLightsStack, skill: Any,
+                                                                     tokens: TokenSet, grant: Any) -> None:
     event = real_directive(ACCEPT_GRANT, tokens.access_token)
     event["directive"]["payload"]["grant"] = grant
-    assert error_type(skill.handle(event)) == "INVALID_DIRECTIVE"
+    answer = skill.handle(event)
+    assert answer["event"]["header"]["namespace"] == "Alexa.Authorization"
+    assert error_type(answer) == "ACCEPT_GRANT_FAILED"
+    assert "OAuth2.AuthorizationCode" in answer["event"]["payload"]["message"]
     assert stack.lwa.calls == []
 
 

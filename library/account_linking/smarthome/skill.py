@@ -64,6 +64,8 @@ def error_for(directive: Optional[Directive], error: Exception) -> dict[str, Any
     """The ErrorResponse for a failure; an outage is never a credential error."""
     in_grant = directive is not None and directive.namespace == AUTHORIZATION
     if isinstance(error, DirectiveError):
+        if in_grant:  # every AcceptGrant failure is Alexa.Authorization ACCEPT_GRANT_FAILED
+            return events.error_response(directive, ACCEPT_GRANT_FAILED, error.message, AUTHORIZATION)
         return events.error_response(directive, error.error_type, error.message, error.namespace)
     if in_grant:
         reason = {
