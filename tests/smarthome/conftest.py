@@ -2,6 +2,7 @@
 the LWA and event gateway stand-ins on 127.0.0.1, a linked user, and the My Lights Lambda."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -62,11 +63,31 @@ def error_type(answer: dict[str, Any]) -> str | None:
     return event["payload"]["type"] if event["header"]["name"] == "ErrorResponse" else None
 
 
+@contextlib.contextmanager
+def _no_server_errors(stack: MyLightsStack) -> Iterator[MyLightsStack]:
+    """Fail the test if the device cloud answered any request with a 5xx."""
+    from flask import request_finished
+
+    statuses: list[tuple[str, int]] = []
+
+    def record(sender: Any, response: Any, **extra: Any) -> None:
+        from flask import request
+
+        statuses.append((request.path, response.status_code))
+
+    request_finished.connect(record, stack.app)
+    yield stack
+    request_finished.disconnect(record, stack.app)
+    errors = [(path, status) for path, status in statuses if status >= 500 and status != 502]
+    assert not errors, f"the device cloud answered with a server error: {errors}"
+
+
 @pytest.fixture(params=BACKENDS)
 def stack(request: pytest.FixtureRequest) -> Iterator[MyLightsStack]:
-    """A fresh device cloud (with a kitchen and a hallway light) and Amazon's side."""
+    """A fresh device cloud (with a kitchen and a hallway light) and Amazon's side; no 5xx allowed
+    (502 is the grant URL's documented answer when LWA refuses)."""
     if request.param == "sqlite":
-        with MyLightsStack() as running:
+        with MyLightsStack() as running, _no_server_errors(running):
             yield running
         return
     import psycopg
@@ -76,7 +97,7 @@ def stack(request: pytest.FixtureRequest) -> Iterator[MyLightsStack]:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        with MyLightsStack(database_url=url, schema=schema) as running:
+        with MyLightsStack(database_url=url, schema=schema) as running, _no_server_errors(running):
             yield running
     finally:
         with psycopg.connect(url, autocommit=True) as connection:

@@ -64,3 +64,46 @@ def test_lambda_passes_mypy_strict() -> None:
                              str(lambda_dir / "my_lights"), str(lambda_dir / "lambda_function.py")],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ask_cli_style_build_answers_the_real_discovery_directive_from_a_live_device_cloud(tmp_path: Path) -> None:
+    """As ask-cli does: copy lambda/ to <project>/.ask/lambda/, pip install there, zip-equivalent run."""
+    import os
+    import shutil
+
+    from alexa_linkcheck.simulator.linking import link_account
+
+    from .conftest import DISCOVER, linking_config, real_directive
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "instance", "tests", "dist", "build", "__pycache__", "*.pyc", "*.egg-info", ".ask"))
+    project = repo / MY_LIGHTS.relative_to(ROOT)
+    build = project / ".ask" / "lambda"
+    shutil.copytree(project / "lambda", build)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "-r", "requirements.txt", "-t", "."], cwd=build, check=True, timeout=540, capture_output=True)
+    assert (build / "account_linking" / "smarthome" / "__init__.py").is_file()  # installed, not copied
+
+    from devstack.smarthome import MyLightsStack
+
+    with MyLightsStack() as stack:
+        tokens = link_account(linking_config(stack), stack.email, stack.password)
+        event = json.dumps(real_directive(DISCOVER, tokens.access_token))
+        code = (
+            "import json, sys\n"
+            f"sys.path.insert(0, {str(build)!r})\n"
+            "import lambda_function\n"
+            "out = lambda_function.lambda_handler(json.loads(sys.stdin.read()), None)\n"
+            "print(json.dumps({'answer': out, 'flask': 'flask' in sys.modules,"
+            " 'paths': [p for p in sys.path if 'site-packages' in p]}))\n"
+        )
+        env = {"MY_LIGHTS_API_URL": stack.cloud_url, "PATH": os.environ.get("PATH", "")}
+        out = subprocess.run([sys.executable, "-I", "-S", "-c", code], input=event, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["paths"] == [] and result["flask"] is False
+    answer = result["answer"]["event"]
+    assert answer["header"]["name"] == "Discover.Response"
+    assert {e["friendlyName"] for e in answer["payload"]["endpoints"]} == {"Kitchen light", "Hallway light"}

@@ -123,3 +123,21 @@ def test_messaging_secret_never_in_logs_answers_or_repr(stack: MyLightsStack, sk
         assert secret not in repr(client)
     access, refresh = _stored_grant(stack)
     assert access not in caplog.text and refresh not in caplog.text
+
+
+def test_device_cloud_without_messaging_credentials_answers_accept_grant_failed_naming_the_settings(
+        stack: MyLightsStack, skill: Any, tokens: TokenSet) -> None:
+    stack.app.config["ALEXA_CLIENT_SECRET"] = None
+    answer = _accept_grant(stack, skill, tokens.access_token)
+    assert error_type(answer) == "ACCEPT_GRANT_FAILED"
+    assert "MY_LIGHTS_ALEXA_CLIENT_SECRET" in answer["event"]["payload"]["message"]
+
+
+@pytest.mark.parametrize("key", ["LWA_TOKEN_URL", "ALEXA_EVENT_GATEWAY_URL"])
+def test_device_cloud_refuses_plain_http_to_amazon(key: str) -> None:
+    from my_lights_cloud import create_app
+    from ride_hailer_service.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=key):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite://",
+                    key: "http://api.amazon.com/auth/o2/token"})

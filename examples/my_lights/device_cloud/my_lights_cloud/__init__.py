@@ -61,7 +61,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config["EXTENSIONS"] = (extension.init_app, *config.get("EXTENSIONS", ()))
     config.setdefault("TEMPLATE_OVERRIDES", str(TEMPLATES))
     config["EXTRA_SCOPES"] = ("lights", *config.get("EXTRA_SCOPES", ()))
+    _check_urls(config)
     return create_service_app(config)
+
+
+def _check_urls(config: dict[str, Any]) -> None:
+    """LWA and the event gateway get secrets and tokens: https only (http for 127.0.0.1 tests)."""
+    from urllib.parse import urlsplit
+
+    from ride_hailer_service.errors import ConfigurationError
+    from ride_hailer_service.web import is_loopback_host
+
+    for key in ("LWA_TOKEN_URL", "ALEXA_EVENT_GATEWAY_URL"):
+        parts = urlsplit(str(config[key]))
+        if not parts.netloc or not (parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.netloc))):
+            raise ConfigurationError(f"MY_LIGHTS_{key} must be an https URL (http only for loopback)")
 
 
 def init_database(app: Flask) -> None:

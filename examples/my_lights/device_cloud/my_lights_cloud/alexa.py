@@ -57,7 +57,10 @@ def _http() -> requests.Session:
 def lwa_client() -> LwaTokenClient:
     """The LWA client with the skill's messaging credentials from the settings."""
     config = current_app.config
-    return LwaTokenClient(_http(), config["ALEXA_CLIENT_ID"] or "", config["ALEXA_CLIENT_SECRET"] or "",
+    if not config["ALEXA_CLIENT_ID"] or not config["ALEXA_CLIENT_SECRET"]:
+        raise GrantError("the device cloud has no Alexa Skill Messaging credentials: set "
+                         "MY_LIGHTS_ALEXA_CLIENT_ID and MY_LIGHTS_ALEXA_CLIENT_SECRET", permanent=False)
+    return LwaTokenClient(_http(), config["ALEXA_CLIENT_ID"], config["ALEXA_CLIENT_SECRET"],
                           token_url=config["LWA_TOKEN_URL"], timeout=float(config["ALEXA_HTTP_TIMEOUT"]))
 
 
