@@ -213,3 +213,13 @@ def test_bad_light_changes_answer_400_and_queue_nothing(stack: MyLightsStack, gr
                               headers={"Authorization": f"Bearer {granted.access_token}"})
     assert response.status_code == 400
     assert _events(stack) == []
+
+
+def test_gateway_400_drops_the_event_with_the_reason_and_keeps_the_tokens(stack: MyLightsStack,
+                                                                        granted: TokenSet) -> None:
+    stack.gateway.answer_next(400, "INVALID_REQUEST_EXCEPTION")
+    _change(stack, granted, power="ON")
+    assert stack.deliver_events().dropped == 1
+    [(kind, attempts, sent, dropped, error)] = _events(stack)
+    assert dropped and "INVALID_REQUEST_EXCEPTION" in error
+    assert _has_grant(stack)

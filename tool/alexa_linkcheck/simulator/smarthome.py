@@ -181,7 +181,11 @@ class SmartHomeSimulator:
             states = {p["name"]: p["value"] for p in answer.get("context", {}).get("properties", [])}
             shown = ", ".join(f"{k}={v}" for k, v in states.items() if k != "connectivity")
             self.emit(f"[event] {name}" + (f" ({shown})" if shown else ""))
-            if header["namespace"] not in ("Alexa.Authorization", "Alexa.Discovery"):
+            if header["name"] == "ReportState":
+                power = "on" if states.get("powerState") == "ON" else "off"
+                self.emit(f"alexa> It's {power}" + (f", at {states['brightness']} percent." if power == "on"
+                                                    and "brightness" in states else "."))
+            elif header["namespace"] not in ("Alexa.Authorization", "Alexa.Discovery"):
                 self.emit("alexa> OK")
         return Outcome(step, name, error, answer)
 
