@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import pytest
 
-from devstack.smarthome import DEMO_LIGHTS, MyLightsStack, add_example_paths
+from devstack.smarthome import MyLightsStack, add_example_paths
 
 add_example_paths()
 
@@ -187,5 +187,3 @@ def stalling_server() -> Iterator[StallingServer]:
     yield server
     server.close()
 
-
-__all__ = ["DEMO_LIGHTS"]
