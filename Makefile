@@ -58,6 +58,12 @@ SERVICE_PORT ?= 5000
 demo: setup
 	$(BIN)/python -m devstack demo $(DEMO_ARGS)
 
+## demo-smarthome: My Lights offline: device cloud, LWA and event gateway stand-ins on 127.0.0.1, the
+## smart home story through alexa-linkcheck's simulator (link + AcceptGrant, discover, events, revocation)
+.PHONY: demo-smarthome
+demo-smarthome: setup
+	$(BIN)/python -m devstack demo-smarthome
+
 ## run: service on $(SERVICE_PORT), skill web host on $(SKILL_PORT), kept up until Ctrl-C
 run: setup
 	$(BIN)/python -m devstack run --service-port $(SERVICE_PORT) --skill-port $(SKILL_PORT)

@@ -21,6 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="start the stack in a temp folder, play the scripted dialog, stop")
     demo.add_argument("--dialog", type=Path, default=DEFAULT_DIALOG, help="dialog file (default: the Ride Hailer story)")
     demo.add_argument("--keep", action="store_true", help="keep the temp folder (database, logs) after a passing run")
+    commands.add_parser("demo-smarthome", help="My Lights: link + AcceptGrant, discover, lights, events, revocation")
     run = commands.add_parser("run", help="keep the service and the skill's web host up until Ctrl-C")
     run.add_argument("--service-port", type=int, default=5000, help="port of the Ride Hailer service (default 5000)")
     run.add_argument("--skill-port", type=int, default=5100, help="port of the skill's web host (default 5100)")
@@ -32,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `finally` blocks that stop the servers, like Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    if args.command == "demo-smarthome":
+        from .smarthome import run_smarthome_demo
+
+        return run_smarthome_demo()
     if args.command == "demo":
         return run_demo(args.dialog, keep=args.keep)
     if args.command == "outbox":

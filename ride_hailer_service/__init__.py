@@ -61,7 +61,34 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     account.init_app(app)
     cli.init_app(app)
     mail.init_app(app)
+    _install_extensions(app, csrf)
     return app
+
+
+def _install_extensions(app: Flask, csrf: CSRFProtect) -> None:
+    """Template overrides, EXTRA_SCOPES and EXTENSIONS: another company's API on this server."""
+    overrides = app.config["TEMPLATE_OVERRIDES"]
+    if overrides:
+        from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
+        own = app.jinja_loader
+        assert own is not None
+        app.jinja_loader = ChoiceLoader(
+            [FileSystemLoader(os.fspath(overrides)), PrefixLoader({"service": own}), own]
+        )
+    if app.config["EXTRA_SCOPES"]:
+        from .views.oauth import SERVER_EXTENSION
+
+        server = app.extensions[SERVER_EXTENSION]
+        server.scopes_supported = [*(server.scopes_supported or ()), *app.config["EXTRA_SCOPES"]]
+        app.config["OAUTH2_SCOPES_SUPPORTED"] = server.scopes_supported
+    for extension in app.config["EXTENSIONS"]:
+        if isinstance(extension, str):
+            import importlib
+
+            module, _, name = extension.partition(":")
+            extension = getattr(importlib.import_module(module), name or "init_app")
+        extension(app, csrf)
 
 
 def _keep_secrets_out_of_debug_logs() -> None:

@@ -58,6 +58,15 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 3600,
     "BABEL_DEFAULT_LOCALE": "en",
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    #: reuse by configuration (docs/ARCHITECTURE.md): callables ``init(app, csrf)`` (or
+    #: "module:function" strings) that add blueprints, models and commands of another
+    #: company's resource API on top of this authorization server (My Lights uses it)
+    "EXTENSIONS": (),
+    #: a folder whose templates replace the service's own (branding); the originals stay
+    #: reachable as "service/<name>" so an override can extend them
+    "TEMPLATE_OVERRIDES": None,
+    #: scopes an extension's API adds to SCOPES (the authorization server accepts them)
+    "EXTRA_SCOPES": (),
 }
 
 

@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     from alexa_linkcheck.simulator.cli import add_subparser as add_simulate
 
     add_simulate(cast("argparse._SubParsersAction[argparse.ArgumentParser]", sub))
+    from alexa_linkcheck.simulator.smarthome import add_subparser as add_simulate_smarthome
+
+    add_simulate_smarthome(cast("argparse._SubParsersAction[argparse.ArgumentParser]", sub))
     return parser
 
 
