@@ -42,7 +42,23 @@ class ArgumentParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The parser with one subcommand per tool: ``project``, ``server``, ``simulate``."""
     parser = ArgumentParser(
-        prog="alexa-linkcheck", description="Check Alexa account linking the way Alexa will.")
+        prog="alexa-linkcheck", description="Check Alexa account linking the way Alexa will.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="""examples:
+  alexa-linkcheck project .                     check this ASK CLI project's linking setup
+  alexa-linkcheck project path/to/skill --json  the same, machine-readable
+  export LINKCHECK_CLIENT_SECRET=... LINKCHECK_PASSWORD=...
+  alexa-linkcheck server --from skill-package/accountLinking.json \\
+      --authorization-url http://127.0.0.1:5000/oauth/authorize \\
+      --token-url http://127.0.0.1:5000/oauth/token --username rider@example.com \\
+      --vendor-id M2AF8PLXUZ1ABC --html report.html
+                                                probe an authorization server as Alexa calls it
+  alexa-linkcheck simulate --project .          talk to the skill at a you> prompt (:help inside)
+  alexa-linkcheck simulate dialog.txt           play a scripted dialog, exit 1 on a failed step
+  alexa-linkcheck simulate-smarthome --help     the same for a smart home Lambda
+
+exit status: 0 all good, 1 errors or failed checks, 2 unusable input (no traceback).
+docs: docs/linkcheck.md, docs/simulator.md, docs/smarthome.md; `COMMAND --help` for each command.""")
     parser.add_argument("--version", action="version",
                         version=f"alexa-linkcheck {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -55,25 +71,39 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_argument("--json", action="store_true", help="machine-readable output")
     project.set_defaults(run=run_project)
 
-    server = sub.add_parser("server", help="live probe of an OAuth 2.0 authorization server")
+    server = sub.add_parser(
+        "server", help="live probe of an OAuth 2.0 authorization server",
+        description="Probe an OAuth 2.0 authorization server exactly as Alexa calls it: the "
+                    "authorization page with Alexa's parameters (sign-in and consent walked like a "
+                    "person), the redirect to each regional Alexa redirect URL, the code exchange "
+                    "and refreshes with the skill's client authentication, then the failures "
+                    "Alexa users meet. One line per check; exit 1 when a check fails. Secrets come "
+                    "from the environment (LINKCHECK_CLIENT_SECRET, LINKCHECK_PASSWORD).",
+        epilog="docs: docs/linkcheck.md")
     server.add_argument("--from", dest="from_file", type=Path,
                         help="read URLs, client id, scheme, scopes and grant from an "
                              "accountLinking.json (secret from --client-secret-env)")
-    server.add_argument("--authorization-url")
-    server.add_argument("--token-url")
-    server.add_argument("--client-id")
+    server.add_argument("--authorization-url", help="the authorization URI Alexa opens (or from --from)")
+    server.add_argument("--token-url", help="the access token URI Alexa posts to (or from --from)")
+    server.add_argument("--client-id", help="the skill's client id at the server (or from --from)")
     server.add_argument("--client-secret", help="prefer --client-secret-env: argv is visible")
     server.add_argument("--client-secret-env", default="LINKCHECK_CLIENT_SECRET",
                         help="environment variable holding the client secret "
                              "(default LINKCHECK_CLIENT_SECRET)")
-    server.add_argument("--scheme", choices=C.SCHEMES)
-    server.add_argument("--grant", choices=C.GRANTS)
+    server.add_argument("--scheme", choices=C.SCHEMES,
+                        help="client authentication at the token URL, as accessTokenScheme "
+                             "(default: from --from, else HTTP_BASIC)")
+    server.add_argument("--grant", choices=C.GRANTS,
+                        help="AUTH_CODE or IMPLICIT (default: from --from, else AUTH_CODE)")
     server.add_argument("--scope", action="append", default=[],
                         help="repeatable, or one space-separated list")
     server.add_argument("--username", help="test user (default env LINKCHECK_USERNAME)")
     server.add_argument("--password", help="prefer env LINKCHECK_PASSWORD")
-    server.add_argument("--password-env", default="LINKCHECK_PASSWORD")
-    server.add_argument("--redirect-url", help="Alexa redirect URL to send as redirect_uri")
+    server.add_argument("--password-env", default="LINKCHECK_PASSWORD",
+                        help="environment variable holding the test user's password "
+                             "(default LINKCHECK_PASSWORD)")
+    server.add_argument("--redirect-url", help="Alexa redirect URL to send as redirect_uri "
+                                               "(default: built from --vendor-id)")
     server.add_argument("--vendor-id", help=f"builds {C.PITANGUI_REDIRECT}")
     server.add_argument("--pkce", action="store_true",
                         help="send code_challenge (S256) and code_verifier, as Alexa does when "

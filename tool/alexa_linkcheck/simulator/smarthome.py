@@ -241,18 +241,24 @@ def add_subparser(subparsers: Any) -> Any:
                     "against the project's Lambda, in-process.")
     parser.add_argument("--project", type=Path, required=True, help="ASK CLI v2 project (skill-package/, lambda/)")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="the Lambda's settings")
-    parser.add_argument("--authorization-url")
-    parser.add_argument("--token-url")
-    parser.add_argument("--revocation-url")
-    parser.add_argument("--vendor-id", required=True)
-    parser.add_argument("--username", required=True)
-    parser.add_argument("--password-env", default="LINKCHECK_PASSWORD")
-    parser.add_argument("--client-secret-env", default="LINKCHECK_CLIENT_SECRET")
+    parser.add_argument("--authorization-url", help="override the authorization URL of accountLinking.json (e.g. a local device cloud)")
+    parser.add_argument("--token-url", help="override the access token URL of accountLinking.json")
+    parser.add_argument("--revocation-url", help="RFC 7009 revocation endpoint for the revoke step")
+    parser.add_argument("--vendor-id", required=True, help="the vendor id in Alexa's redirect URL")
+    parser.add_argument("--username", required=True, help="the test user's email for the login form")
+    parser.add_argument("--password-env", default="LINKCHECK_PASSWORD",
+                        help="environment variable holding the test user's password (default LINKCHECK_PASSWORD)")
+    parser.add_argument("--client-secret-env", default="LINKCHECK_CLIENT_SECRET",
+                        help="environment variable holding the skill's client secret (default LINKCHECK_CLIENT_SECRET)")
     parser.add_argument("--messaging-client-id", required=True, help="the skill's Alexa Skill Messaging client id")
-    parser.add_argument("--messaging-secret-env", default=MESSAGING_SECRET_ENV)
-    parser.add_argument("--lwa-port", type=int, default=0)
-    parser.add_argument("--gateway-port", type=int, default=0)
-    parser.add_argument("--skill-name", default="the skill")
+    parser.add_argument("--messaging-secret-env", default=MESSAGING_SECRET_ENV,
+                        help=f"environment variable holding the messaging client secret (default {MESSAGING_SECRET_ENV})")
+    parser.add_argument("--lwa-port", type=int, default=0,
+                        help="port of the local Login with Amazon stand-in (default 0: a free port)")
+    parser.add_argument("--gateway-port", type=int, default=0,
+                        help="port of the local event gateway stand-in (default 0: a free port)")
+    parser.add_argument("--skill-name", default="the skill",
+                        help="the skill's name in the Alexa app's notices (default 'the skill')")
     parser.add_argument("--step", action="append", default=[], help=STEP_HELP)
     parser.set_defaults(run=run_cli)
     return parser
