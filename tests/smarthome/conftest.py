@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import socket
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -15,13 +16,24 @@ from typing import Any, Callable
 
 import pytest
 
-from devstack.smarthome import MyLightsStack, add_example_paths
+from devstack.smarthome import MY_LIGHTS, MyLightsStack, add_example_paths
 
-add_example_paths()
-
-from alexa_linkcheck.simulator.linking import LinkingConfig, TokenSet, link_account  # noqa: E402
+from alexa_linkcheck.simulator.linking import LinkingConfig, TokenSet, link_account
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _my_lights_on_the_path() -> Iterator[None]:
+    """My Lights' cloud and Lambda are importable during these tests only: its top-level
+    ``lambda_function`` must never shadow another skill's in the rest of the suite."""
+    saved = list(sys.path)
+    add_example_paths()
+    yield
+    sys.path[:] = saved
+    for name, module in list(sys.modules.items()):
+        if name == "lambda_function" and str(getattr(module, "__file__", "")).startswith(str(MY_LIGHTS)):
+            del sys.modules[name]
 #: The shared folder beside the repository (read-only): ../shared, else /work/shared.
 SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()), ROOT.parent / "shared")
 REAL_REQUESTS = SHARED / "real-alexa" / "requests"
