@@ -7,25 +7,15 @@ from ask_sdk_core.dispatch_components.request_components import (
     AbstractRequestHandler,
     AbstractRequestInterceptor,
 )
-from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from account_linking import (
-    DEFAULT_MESSAGES,
-    Deadline,
-    DeadlineInterceptor,
-    LinkingExceptionHandler,
-    LwaProfileClient,
-    ProfileCache,
-    ProfileResolver,
-    ResourceUnavailable,
-    RideHailerProfileClient,
-    add_linked_handler,
-    call_timeout,
-    deadline_of,
-    profile_of,
-    requires_link,
-)
+from account_linking import AccountLinking, LwaProfileClient, call_resource_server, deadline_of, profile_of, requires_link
+from account_linking.cache import ProfileCache
+from account_linking.clients import RideHailerProfileClient
+from account_linking.deadline import Deadline, call_timeout
+from account_linking.errors import ResourceUnavailable
 from account_linking.http import send
+from account_linking.messages import DEFAULT_MESSAGES
+from account_linking.resolver import ProfileResolver
 
 from .conftest import card_type, load_envelope, speech
 from .resource_server import LWA_PATH
@@ -109,19 +99,18 @@ class _OwnApiHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input):
-        timeout = call_timeout(5.0, deadline_of(handler_input))
-        response = send(self.session, "GET", self.url, timeout=timeout)
+        response = call_resource_server(
+            self.session, "GET", self.url, deadline=deadline_of(handler_input), timeout=5.0,
+        )
         name = profile_of(handler_input).name
         return handler_input.response_builder.speak(f"{name}: {response.status_code}").response
 
 
 def _generic_skill(server, session, clock, slow_work: float):
-    resolver = ProfileResolver(RideHailerProfileClient(session, server.url, 5.0), ProfileCache(ttl=60))
-    builder = CustomSkillBuilder()
-    builder.add_global_request_interceptor(DeadlineInterceptor(0.5, clock))
+    linking = AccountLinking(RideHailerProfileClient(session, server.url, 5.0), time_budget=0.5, clock=clock)
+    builder = linking.skill_builder()  # its DeadlineInterceptor runs first
     builder.add_global_request_interceptor(_SlowWork(clock, slow_work))
-    add_linked_handler(builder, _OwnApiHandler(session, server.url + "/api/v1/fares/estimate?destination=x"), resolver)
-    builder.add_exception_handler(LinkingExceptionHandler(resolver))
+    builder.add_request_handler(_OwnApiHandler(session, server.url + "/api/v1/fares/estimate?destination=x"))
     handler = builder.lambda_handler()
     return lambda event: handler(event, None)
 
