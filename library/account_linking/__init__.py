@@ -80,6 +80,7 @@ _MOVED = {
     "RideHailerProfileClient": "clients",
     "SafeSkillBuilder": "safety",
     "access_token": "tokens",
+    "add_linked_handler": "linking",
     "apology_envelope": "safety",
     "call_timeout": "deadline",
     "for_locale": "locales",
@@ -105,6 +106,7 @@ if TYPE_CHECKING:  # the names of _MOVED, typed for old code (mypy sees them as 
     from .errors import ResourceUnavailable as ResourceUnavailable
     from .exception_handler import LinkingExceptionHandler as LinkingExceptionHandler
     from .http import raise_for_token_status as raise_for_token_status
+    from .linking import add_linked_handler as add_linked_handler
     from .interceptor import LinkingInterceptor as LinkingInterceptor
     from .interceptor import PROFILE_ATTRIBUTE as PROFILE_ATTRIBUTE
     from .locales import for_locale as for_locale

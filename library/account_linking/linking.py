@@ -21,7 +21,8 @@ import math
 import time
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
-from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_runtime.dispatch_components.request_components import GenericRequestHandlerChain
 from ask_sdk_runtime.skill import RuntimeConfiguration, RuntimeConfigurationBuilder
 
@@ -212,3 +213,19 @@ class LinkedSkillBuilder(SafeSkillBuilder):
             return registered  # type: ignore[no-any-return]
 
         return wrapper
+
+
+def add_linked_handler(
+    skill_builder: CustomSkillBuilder, handler: AbstractRequestHandler, resolver: ProfileResolver
+) -> None:
+    """Register ``handler`` with a chain-local LinkingInterceptor (the pre-0.3 wiring).
+
+    New code uses :meth:`AccountLinking.skill_builder`, which does this for every door.
+    """
+    requirement = requirement_of(handler)
+    skill_builder.add_request_handler(handler)
+    chain = skill_builder.runtime_configuration_builder.request_handler_chains[-1]
+    if not isinstance(chain, GenericRequestHandlerChain) or chain.request_handler is not handler:
+        raise RuntimeError("the skill builder did not register the handler as its last chain")
+    if requirement.mode is not LinkMode.NONE:
+        chain.request_interceptors.insert(0, LinkingInterceptor(resolver, requirement))
