@@ -18,6 +18,8 @@ skill is built, for every chain whose handler declares one.
 from __future__ import annotations
 
 import math
+import operator
+import threading
 import time
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
@@ -148,6 +150,8 @@ class _CheckedRuntimeConfigurationBuilder(RuntimeConfigurationBuilder):
     def __init__(self, resolver: ProfileResolver) -> None:
         super().__init__()
         self._resolver = resolver
+        self._lock = threading.Lock()
+        self._verified: tuple[Any, ...] = ()  # the chains checked last (held: no id reuse)
 
     def add_request_handler(self, request_handler: Any) -> None:
         """Register the handler (its declaration is read now, so a bad one raises here)."""
@@ -156,19 +160,32 @@ class _CheckedRuntimeConfigurationBuilder(RuntimeConfigurationBuilder):
 
     def install_link_checks(self) -> None:
         """Give each chain with a declared need its LinkingInterceptor (first, once)."""
-        for chain in self.request_handler_chains:
-            if not isinstance(chain, GenericRequestHandlerChain):
-                raise TypeError(f"{chain!r} is not a GenericRequestHandlerChain: cannot check its link")
-            requirement = requirement_of(chain.request_handler)
-            if requirement.mode is LinkMode.NONE:
-                continue
-            interceptors = chain.request_interceptors
-            if any(
-                isinstance(i, LinkingInterceptor) and i.resolver is self._resolver and i.requirement == requirement
-                for i in interceptors
-            ):
-                continue
-            interceptors.insert(0, LinkingInterceptor(self._resolver, requirement))
+        with self._lock:
+            chains = tuple(self.request_handler_chains)
+            if len(chains) == len(self._verified) and all(map(operator.is_, chains, self._verified)):
+                return  # the same chains as last time, each already checked
+            for chain in chains:
+                self._install(chain)
+            self._verified = chains
+
+    def _install(self, chain: Any) -> None:
+        if not isinstance(chain, GenericRequestHandlerChain):
+            raise TypeError(f"{chain!r} is not a GenericRequestHandlerChain: cannot check its link")
+        requirement = requirement_of(chain.request_handler)
+        if requirement.mode is LinkMode.NONE:
+            return
+        interceptors = chain.request_interceptors
+        if any(
+            isinstance(i, LinkingInterceptor) and i.resolver is self._resolver and i.requirement == requirement
+            for i in interceptors
+        ):
+            return
+        interceptors.insert(0, LinkingInterceptor(self._resolver, requirement))
+
+    def recheck(self) -> None:
+        """Forget which chains were checked (a handler's declaration changed after registering)."""
+        with self._lock:
+            self._verified = ()
 
     def get_runtime_configuration(self) -> RuntimeConfiguration:
         """The configuration, with every declared handler checked."""
@@ -205,6 +222,7 @@ class LinkedSkillBuilder(SafeSkillBuilder):
             requirement = requirement_of(handle_func)
             if requirement.mode is not LinkMode.NONE:
                 setattr(chain.request_handler, REQUIREMENT_ATTRIBUTE, requirement)
+                self._checked.recheck()
                 self._checked.install_link_checks()
             try:
                 setattr(registered, REGISTERED_ATTRIBUTE, True)

@@ -20,6 +20,7 @@ from account_linking.messages import DEFAULT_MESSAGES
 from .resource_server import LWA_PATH
 
 LIBRARY = Path(account_linking.__file__).parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_top_level_lists_about_a_dozen_sorted_names_that_all_resolve():
@@ -167,3 +168,22 @@ def test_malformed_json_in_an_expected_answer_is_resource_unavailable(server):
         response = send(session, "GET", server.url + LWA_PATH, timeout=0.5, token="tok")
     with pytest.raises(ResourceUnavailable, match="malformed JSON"):
         response.parse_json(dict)
+
+
+def test_the_ride_hailer_skill_uses_only_public_library_names():
+    """lambda/ imports no private name, and none of the low-level HTTP helpers."""
+    import ast
+
+    low_level = {("account_linking.http", "send"), ("account_linking.http", "parse_json")}
+    found = []
+    for path in sorted((REPO / "lambda").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("account_linking"):
+                for alias in node.names:
+                    if alias.name.startswith("_") or (node.module, alias.name) in low_level or any(
+                        part.startswith("_") for part in node.module.split(".")
+                    ):
+                        found.append(f"{path.name}: from {node.module} import {alias.name}")
+    assert found == []
+    api = (REPO / "lambda" / "ride_hailer" / "api.py").read_text()
+    assert "call_resource_server" in api
