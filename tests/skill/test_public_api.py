@@ -68,7 +68,7 @@ def test_status_outside_expect_is_unavailable_and_inside_expect_is_returned(stat
             self.wfile.write(b"{}")
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}/thing"
     try:
