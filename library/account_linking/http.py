@@ -6,11 +6,11 @@ client uses :func:`call_resource_server`; profile clients use :func:`send` and
 :func:`raise_for_token_status` directly.
 
 The time budget is one :class:`~account_linking.deadline.Deadline` per call (what is left
-of the request's budget, capped by the client's own timeout), and :func:`send` is the one
-place that turns it into limits: nothing is sent once it is spent, the connection and the
-response head get what is left (``urllib3.Timeout(total=...)``, which the
-:class:`~account_linking.transport.DeadlineAdapter` watchdog reads), and each body read
-gets what is left at that moment.
+of the request's budget, capped by the client's own timeout). :func:`send` sends nothing
+once it is spent, and otherwise runs the call under one
+:class:`~account_linking.transport.CallWatchdog`, which ends it at that deadline however
+slowly the server answers (the one place the budget is enforced; urllib3's timeouts stay
+as a second line for the connect).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from requests.structures import CaseInsensitiveDict
 
 from .deadline import Deadline
 from .errors import LinkRejected, MissingScope, ResourceUnavailable
+from .transport import CallWatchdog
 
 T = TypeVar("T")
 
@@ -147,9 +148,9 @@ def send(
     request; the token only ever goes in Authorization. No redirects are followed.
 
     requests' own timeout bounds each socket read, so a server trickling a byte at a
-    time could hold the call for minutes; the body is therefore streamed against the
-    same deadline. Network failures, timeouts and oversized bodies become
-    ResourceUnavailable.
+    time could hold the call for minutes: the call's watchdog shuts its socket down at the
+    deadline instead (the head too when the session has a DeadlineAdapter). Network
+    failures, timeouts and oversized bodies become ResourceUnavailable.
     """
     deadline = timeout if isinstance(timeout, Deadline) else Deadline(timeout)
     limit = deadline.remaining()
@@ -157,51 +158,57 @@ def send(
         raise ResourceUnavailable("no time left in the request's budget; not sent")
     sent_headers = {**(headers or {})}
     sent_headers.update(bearer_headers(token) if token is not None else {"Accept": "application/json"})
-    try:
-        raw_response = session.request(
-            method,
-            url,
-            headers=sent_headers,
-            json=json_body,
-            data=form,  # application/x-www-form-urlencoded body (RFC 7662 introspection)
-            params=params,
-            # total: each read's timeout is what is left since connecting, so the response
-            # head ends by the deadline too (with a DeadlineAdapter even when trickled).
-            # requests' stubs omit it, but requests/adapters.py passes a urllib3 Timeout on.
-            timeout=urllib3.Timeout(connect=limit, read=limit, total=limit),  # type: ignore[arg-type]
-            allow_redirects=False,
-            stream=True,
-        )
-    except requests.Timeout as exc:
-        raise ResourceUnavailable(f"no answer within {limit:g} s") from exc
-    except requests.RequestException as exc:
-        raise ResourceUnavailable(f"request failed: {type(exc).__name__}") from exc
-    try:
-        body = _read_body(raw_response, deadline)
-    except BaseException:
-        raw_response.close()  # drop the connection: it is in an unknown state
-        raise
-    raw_response.raw.release_conn()
+    with CallWatchdog(deadline) as watchdog:
+        try:
+            raw_response = session.request(
+                method,
+                url,
+                headers=sent_headers,
+                json=json_body,
+                data=form,  # application/x-www-form-urlencoded body (RFC 7662 introspection)
+                params=params,
+                # The second line behind the watchdog: bounds the connect, and each read.
+                # requests' stubs omit it, but requests/adapters.py passes a urllib3 Timeout on.
+                timeout=urllib3.Timeout(connect=limit, read=limit, total=limit),  # type: ignore[arg-type]
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.RequestException as exc:
+            if isinstance(exc, requests.Timeout) or watchdog.fired:
+                raise ResourceUnavailable(f"no answer within {limit:g} s") from exc
+            raise ResourceUnavailable(f"request failed: {type(exc).__name__}") from exc
+        try:
+            body = _read_body(raw_response, watchdog)
+        except BaseException:
+            raw_response.close()  # drop the connection: it is in an unknown state
+            raise
+    if watchdog.fired:  # cut off just after the last byte: the socket is shut down
+        raw_response.close()
+    else:
+        raw_response.raw.release_conn()
     return ResourceResponse(raw_response.status_code, raw_response.headers, body, raw_response.url)
 
 
-def _read_body(response: requests.Response, deadline: Deadline) -> bytes:
-    """The whole body, or ResourceUnavailable once ``deadline`` passes."""
+def _read_body(response: requests.Response, watchdog: CallWatchdog) -> bytes:
+    """The whole body, or ResourceUnavailable once the watchdog cuts the call off."""
     raw = response.raw
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        watchdog.watch(sock)  # the body is covered even without a DeadlineAdapter
+    late = f"body not complete within {watchdog.deadline.budget:g} s"
     body = bytearray()
     while True:
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            raise ResourceUnavailable(f"body not complete within {deadline.budget:g} s")
-        connection = getattr(raw, "connection", None)
-        sock = getattr(connection, "sock", None)
-        if sock is not None:  # no socket read may outlast the deadline
-            sock.settimeout(remaining)
+        if watchdog.fired:
+            raise ResourceUnavailable(late)
         try:
             chunk = raw.read1(_READ_CHUNK, decode_content=True)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if watchdog.fired:
+                raise ResourceUnavailable(late) from exc
             raise ResourceUnavailable(f"reading the body failed: {type(exc).__name__}") from exc
         if not chunk:
+            if watchdog.fired:  # the end came from the shutdown, not from the server
+                raise ResourceUnavailable(late)
             return bytes(body)
         body.extend(chunk)
         if len(body) > MAX_RESPONSE_BYTES:

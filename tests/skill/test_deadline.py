@@ -140,3 +140,40 @@ def test_interceptor_gives_each_request_a_fresh_deadline(server):
         skill = _generic_skill(server, session, clock, slow_work=0.2)
         for _ in range(3):  # 3 x 0.2 s would overrun one 0.5 s budget
             assert speech(skill(load_envelope("account_info.linked"))) == "Ada: 200"
+
+
+def test_send_cuts_off_a_trickled_body_even_on_a_session_without_the_deadline_adapter():
+    """The call's watchdog bounds the body on any session (here: a plain requests.Session)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    stop = threading.Event()
+
+    class Trickler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b'{"id": "' + b"x" * 200 + b'"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body:  # a byte every 50 ms: each read is in time, the whole is not
+                if stop.wait(0.05):
+                    return
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Trickler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with requests.Session() as session, pytest.raises(ResourceUnavailable, match="body not complete"):
+            send(session, "GET", f"http://127.0.0.1:{httpd.server_address[1]}/slow", timeout=0.3)
+    finally:
+        stop.set()
+        httpd.shutdown()
+        httpd.server_close()
