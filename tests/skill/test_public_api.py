@@ -10,13 +10,16 @@ import pytest
 import requests
 
 import account_linking
-from account_linking import AccountLinking, LinkingMessages, LwaProfileClient, call_resource_server
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
+
+from account_linking import AccountLinking, LinkingMessages, LwaProfileClient, call_resource_server, requires_link
 from account_linking.clients import RideHailerProfileClient
 from account_linking.deadline import Deadline
 from account_linking.errors import LinkRejected, MissingScope, ResourceUnavailable
 from account_linking.http import ResourceResponse, send
-from account_linking.messages import DEFAULT_MESSAGES
+from account_linking.messages import DEFAULT_APOLOGIES, DEFAULT_MESSAGES
 
+from .conftest import card_type, load_envelope, speech
 from .resource_server import LWA_PATH
 
 LIBRARY = Path(account_linking.__file__).parent
@@ -82,6 +85,17 @@ def test_status_outside_expect_is_unavailable_and_inside_expect_is_returned(stat
         httpd.server_close()
 
 
+class _NeedsProfile(AbstractRequestHandler):
+    def can_handle(self, handler_input):
+        return True
+
+    def handle(self, handler_input):
+        return handler_input.response_builder.speak("ok").response
+
+
+_NeedsProfile = requires_link("profile")(_NeedsProfile)
+
+
 def _linking(**settings):
     with requests.Session() as session:
         return AccountLinking(LwaProfileClient(session, 1.0), **settings)
@@ -112,14 +126,22 @@ def test_account_linking_refuses_something_that_is_no_resource_server_client():
         AccountLinking("https://api.example.com/me")
 
 
-def test_account_linking_takes_a_skill_id_and_messages_of_its_own(server):
+def test_account_linking_speaks_its_own_messages_and_refuses_other_skills(server):
     mine = {"en-US": LinkingMessages(not_linked="Link first.", rejected="Relink.", missing_scope="Need {permission}.",
                                      unavailable="Later.")}
+    own_id = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"  # the fixtures' application id
     with requests.Session() as session:
         linking = AccountLinking(RideHailerProfileClient(session, server.url, 0.5), messages=mine)
-        builder = linking.skill_builder(skill_id="amzn1.ask.skill.00000000-0000-0000-0000-000000000000")
-    assert builder.skill_id == "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
-    assert linking.client.provider == "ride_hailer"
+        builder = linking.skill_builder(skill_id=own_id)
+        builder.add_request_handler(_NeedsProfile())
+        handler = builder.lambda_handler()
+        unlinked = handler(load_envelope("account_info.unlinked"), None)
+        foreign = load_envelope("account_info.unlinked")
+        foreign["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+        foreign["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+        refused = handler(foreign, None)
+    assert speech(unlinked) == "Link first." and card_type(unlinked) == "LinkAccount"
+    assert "card" not in refused["response"] and speech(refused) == DEFAULT_APOLOGIES["en-US"]
 
 
 def test_call_resource_server_returns_an_expected_answer_with_its_body(server):
