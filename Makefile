@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser test clean dist
+.PHONY: setup browser test test-fast clean dist
 
 ## setup: create .venv and install everything (re-runs when requirements change)
 setup: $(STAMP)
@@ -32,6 +32,14 @@ browser:
 ## test: every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-fast: the quick loop, in parallel: leaves out the slow suites (reliability*, demo,
+## bench: ignored), the browser tests and tests marked slow (ASK CLI build, mypy).
+## The fast suites mostly wait on sockets and timeouts, so 4 workers pay off even on 2 cores.
+FAST_IGNORES := --ignore=tests/reliability --ignore=tests/reliability_service --ignore=tests/demo --ignore=tests/bench
+TEST_FAST_WORKERS ?= 4
+test-fast: setup
+	$(BIN)/python -m pytest -q -n $(TEST_FAST_WORKERS) -p no:cacheprovider -m "not slow and not browser" $(FAST_IGNORES) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache instance tests/artifacts dist

@@ -42,7 +42,9 @@ def bare_handler(api_url: str) -> Callable[..., Any]:
     resource server would have returned already in the request attributes.
     """
     import requests
-    from account_linking import PROFILE_ATTRIBUTE, Profile, ProfileCache, ProfileResolver, RideHailerProfileClient
+    from account_linking import Profile
+    from account_linking.interceptor import PROFILE_ATTRIBUTE
+    from account_linking.requirements import CHECKED_ATTRIBUTE, requirement_of
     from resource_server import RIDE_HAILER_PROFILE
     from ride_hailer import handlers
     from ride_hailer.api import RideHailerApi
@@ -60,16 +62,17 @@ def bare_handler(api_url: str) -> Callable[..., Any]:
         """The real handler, given the profile without any check."""
 
         def handle(self, handler_input: HandlerInput) -> Response:
-            handler_input.attributes_manager.request_attributes[PROFILE_ATTRIBUTE] = profile
+            attributes = handler_input.attributes_manager.request_attributes
+            attributes[PROFILE_ATTRIBUTE] = profile
+            attributes[CHECKED_ATTRIBUTE] = requirement_of(self)  # what the skipped check records
             return super().handle(handler_input)
 
     session = requests.Session()
     api = RideHailerApi(session, api_url, 3.0)
-    # The skill's own handler list (events included), the AccountInfo handler given the
-    # profile directly: no linking interceptor anywhere.
-    resolver = ProfileResolver(RideHailerProfileClient(session, api_url, 3.0), ProfileCache(ttl=0, max_entries=1))
+    # The skill's own handler list, the AccountInfo handler given the profile directly:
+    # no linking interceptor anywhere (skill events are the library's, not registered).
     builder = CustomSkillBuilder()
-    for handler in request_handlers(api, resolver, lwa=False):
+    for handler in request_handlers(api, lwa=False):
         if isinstance(handler, handlers.AccountInfoIntentHandler):
             handler = BareAccountInfoIntentHandler()
         builder.add_request_handler(handler)

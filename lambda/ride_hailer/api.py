@@ -1,19 +1,22 @@
 """HTTP client of the Ride Hailer API contract (ARCHITECTURE.md).
 
-401, 403, 5xx, timeouts and malformed answers raise the account-linking exceptions, so
-they are answered exactly like a failed link check; 400 raises RideRequestRejected.
-Every method takes the request's ``deadline`` (``account_linking.deadline_of``): the call
-gets only what is left of the request's budget, and none at all once it is spent.
+Every call goes through ``account_linking.call_resource_server``: it gets only what is
+left of the request's time budget (``deadline``, from ``account_linking.deadline_of``)
+and none at all once it is spent; 401, 403, 5xx, timeouts, unexpected statuses and
+malformed answers raise the account-linking exceptions, so they are answered exactly
+like a failed link check. 400 raises RideRequestRejected.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import requests
 
-from account_linking import Deadline, ResourceUnavailable, call_timeout, raise_for_token_status
-from account_linking.http import parse_json, send
+from account_linking import call_resource_server
+from account_linking.deadline import Deadline
+from account_linking.errors import ResourceUnavailable
+from account_linking.http import ResourceResponse
 
 from .errors import RideRequestRejected
 
@@ -114,7 +117,6 @@ def _error_code(response: requests.Response) -> tuple[str, str]:
     return str(body.get("error", "")), str(body.get("error_description", ""))
 
 
-
 class RideHailerApi:
     """Calls the Ride Hailer API over a shared, pooled session.
 
@@ -126,25 +128,36 @@ class RideHailerApi:
         self._base = api_url.rstrip("/")
         self._timeout = timeout
 
-    def _check(self, response: requests.Response, required_scope: Optional[str]) -> None:
-        raise_for_token_status(response, required_scope=required_scope)
+    def _call(
+        self,
+        method: str,
+        path: str,
+        deadline: Optional[Deadline],
+        *,
+        expect: tuple[int, ...],
+        token: Optional[str] = None,
+        scope: Optional[str] = None,
+        json: Optional[Mapping[str, Any]] = None,
+        params: Optional[Mapping[str, str]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> ResourceResponse:
+        """One call within the request's budget; a 400 raises RideRequestRejected."""
+        response = call_resource_server(
+            self._session, method, self._base + path,
+            deadline=deadline, timeout=self._timeout, expect=(*expect, 400),
+            token=token, required_scope=scope, json=json, params=params, headers=headers,
+        )
         if response.status_code == 400:
             _, description = _error_code(response)
             raise RideRequestRejected(description or "invalid request")
-
-    def _time(self, deadline: Optional[Deadline]) -> float:
-        return call_timeout(self._timeout, deadline)
+        return response
 
     def estimate_fare(self, destination: str, deadline: Optional[Deadline] = None) -> FareEstimate:
         """Public fare estimate (no token needed)."""
-        response = send(
-            self._session, "GET", self._base + FARE_ESTIMATE_PATH,
-            timeout=self._time(deadline), params={"destination": destination},
+        response = self._call(
+            "GET", FARE_ESTIMATE_PATH, deadline, expect=(200,), params={"destination": destination},
         )
-        self._check(response, None)
-        if response.status_code != 200:
-            raise ResourceUnavailable(f"fare estimate answered HTTP {response.status_code}")
-        return parse_json(response, _estimate)
+        return response.parse_json(_estimate)
 
     def create_ride(
         self,
@@ -158,40 +171,31 @@ class RideHailerApi:
         ``idempotency_key`` (the Alexa request id) goes out as ``Idempotency-Key``, so a
         retried order answers the same ride instead of ordering a second car.
         """
-        response = send(
-            self._session, "POST", self._base + RIDES_PATH,
-            timeout=self._time(deadline), token=token, json_body={"destination": destination},
+        response = self._call(
+            "POST", RIDES_PATH, deadline, expect=(200, 201), token=token, scope="rides:write",
+            json={"destination": destination},
             headers={IDEMPOTENCY_KEY_HEADER: idempotency_key} if idempotency_key else None,
         )
-        self._check(response, "rides:write")
-        if response.status_code not in (200, 201):
-            raise ResourceUnavailable(f"ride order answered HTTP {response.status_code}")
-        return parse_json(response, _ride)
+        return response.parse_json(_ride)
 
     def current_ride(self, token: str, deadline: Optional[Deadline] = None) -> Optional[Ride]:
         """The user's active ride, or None (scope ``rides:read``)."""
-        return self._ride_or_none(
-            send(self._session, "GET", self._base + CURRENT_RIDE_PATH,
-                 timeout=self._time(deadline), token=token),
-            "rides:read",
-        )
+        return self._ride_or_none(self._call(
+            "GET", CURRENT_RIDE_PATH, deadline, expect=(200, 404), token=token, scope="rides:read",
+        ))
 
     def cancel_current_ride(
         self, token: str, deadline: Optional[Deadline] = None
     ) -> Optional[Ride]:
         """Cancel the active ride; None when there is none (scope ``rides:write``)."""
-        return self._ride_or_none(
-            send(self._session, "POST", self._base + CANCEL_CURRENT_RIDE_PATH,
-                 timeout=self._time(deadline), token=token),
-            "rides:write",
-        )
+        return self._ride_or_none(self._call(
+            "POST", CANCEL_CURRENT_RIDE_PATH, deadline, expect=(200, 404), token=token,
+            scope="rides:write",
+        ))
 
-    def _ride_or_none(self, response: requests.Response, scope: str) -> Optional[Ride]:
-        self._check(response, scope)
+    def _ride_or_none(self, response: ResourceResponse) -> Optional[Ride]:
         if response.status_code == 404:
             if _error_code(response)[0] == NO_ACTIVE_RIDE:
                 return None
             raise ResourceUnavailable("ride endpoint answered 404 without no_active_ride")
-        if response.status_code != 200:
-            raise ResourceUnavailable(f"ride endpoint answered HTTP {response.status_code}")
-        return parse_json(response, _ride)
+        return response.parse_json(_ride)

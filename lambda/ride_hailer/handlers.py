@@ -1,7 +1,8 @@
 """Request and exception handlers of the Ride Hailer skill.
 
 Handlers declare what they need from the account link with the ``account_linking``
-decorators; the chain-local LinkingInterceptor checks it before ``handle`` runs.
+decorators; the builder from ``AccountLinking.skill_builder()`` checks it before
+``handle`` runs. Skill events (linked, disabled, ...) are answered by the library.
 """
 from __future__ import annotations
 
@@ -18,17 +19,10 @@ from ask_sdk_model.dialog.elicit_slot_directive import ElicitSlotDirective
 from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.response import Response
 
-from account_linking import (
-    AccountNotLinked,
-    LinkingError,
-    ProfileResolver,
-    access_token,
-    deadline_of,
-    link_optional,
-    profile_of,
-    request_locale,
-    requires_link,
-)
+from account_linking import deadline_of, link_optional, profile_of, requires_link
+from account_linking.errors import AccountNotLinked
+from account_linking.locales import request_locale
+from account_linking.tokens import access_token
 
 from account_linking.unhandled import log_session_end
 
@@ -320,45 +314,6 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         log_session_end(handler_input)  # an error's type and message at WARNING
-        return handler_input.response_builder.response
-
-
-class SkillAccountLinkedHandler(AbstractRequestHandler):
-    """AlexaSkillEvent.SkillAccountLinked: verifies the new token and warms the cache."""
-
-    def __init__(self, resolver: ProfileResolver) -> None:
-        self.resolver = resolver
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("AlexaSkillEvent.SkillAccountLinked")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
-        body = getattr(request, "body", None)
-        token = getattr(body, "access_token", None) or access_token(handler_input.request_envelope)
-        if token:
-            try:
-                self.resolver.resolve(str(token), deadline_of(handler_input))
-                log.info("account linked; profile verified and cached")
-            except LinkingError as exc:
-                log.warning("account linked but the token did not verify: %s", exc)
-        return handler_input.response_builder.response
-
-
-class SkillDisabledHandler(AbstractRequestHandler):
-    """AlexaSkillEvent.SkillDisabled: forgets the user's cached profile."""
-
-    def __init__(self, resolver: ProfileResolver) -> None:
-        self.resolver = resolver
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        token = access_token(handler_input.request_envelope)
-        if token is not None:
-            self.resolver.forget(token)
-        log.info("skill disabled")
         return handler_input.response_builder.response
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
-from account_linking import DEFAULT_LWA_PROFILE_URL
+from account_linking.clients import DEFAULT_LWA_PROFILE_URL
 
 log = logging.getLogger(__name__)
 

@@ -1,120 +1,137 @@
-"""Account-linking checks for any ASK SDK skill (no knowledge of a particular service).
+"""Account linking for any ASK SDK skill (no knowledge of a particular service).
 
 Usage::
 
-    skill_builder.add_global_request_interceptor(DeadlineInterceptor(budget))  # first
-    resolver = ProfileResolver(RideHailerProfileClient(session, url, timeout),
-                               ProfileCache(ttl=300))
-    add_linked_handler(skill_builder, MyIntentHandler(), resolver)   # per handler
-    skill_builder.add_exception_handler(LinkingExceptionHandler(resolver))
+    from account_linking import AccountLinking, requires_link, profile_of
 
-Handlers declare needs with :func:`requires_link` / :func:`link_optional`; the verified
-profile is then in ``request_attributes[PROFILE_ATTRIBUTE]`` (see :func:`profile_of`).
-The skill's own API calls take ``call_timeout(timeout, deadline_of(handler_input))``
-as their ``send`` timeout, so all resource calls of one request share ``budget``.
+    linking = AccountLinking(client, cache_ttl=300, time_budget=3.0)
+    sb = linking.skill_builder()
+
+    @requires_link("profile")
+    class WhoAmIIntentHandler(AbstractRequestHandler):
+        ...   # handle(): profile_of(handler_input) is the verified profile
+
+    sb.add_request_handler(WhoAmIIntentHandler())
+    lambda_handler = sb.lambda_handler()
+
+The names below are the public API. Everything else lives in its module
+(``account_linking.clients``, ``.errors``, ``.messages``, ``.deadline``, ``.http``,
+``.transport``, ...) and is imported from there; the names this package exported before
+0.3 still resolve here for old code, but are not part of ``__all__``.
 """
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
-from ask_sdk_core.skill_builder import SkillBuilder
-from ask_sdk_runtime.dispatch_components.request_components import (
-    GenericRequestHandlerChain,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .cache import ProfileCache, token_digest
 from .clients import (
-    DEFAULT_LWA_PROFILE_URL,
     LwaProfileClient,
     ResourceServerClient,
-    RideHailerProfileClient,
 )
-from .deadline import (
-    DEADLINE_ATTRIBUTE,
-    Deadline,
-    DeadlineInterceptor,
-    call_timeout,
-    deadline_of,
-)
-from .errors import (
-    AccountNotLinked,
-    LinkingError,
-    LinkRejected,
-    MissingScope,
-    ResourceUnavailable,
-)
-from .exception_handler import LinkingExceptionHandler
-from .http import raise_for_token_status
-from .interceptor import PROFILE_ATTRIBUTE, LinkingInterceptor, profile_of
-from .locales import for_locale, request_locale
-from .messages import DEFAULT_APOLOGIES, DEFAULT_MESSAGES, DEFAULT_SCOPE_LABELS, LinkingMessages
+from .deadline import deadline_of
+from .errors import LinkingError
+from .events import SkillEvent
+from .http import call_resource_server
+from .interceptor import profile_of
+from .linking import AccountLinking
+from .messages import LinkingMessages
 from .profile import Profile
 from .requirements import (
-    LinkMode,
-    LinkRequirement,
     link_optional,
-    requirement_of,
     requires_link,
 )
-from .resolver import ProfileResolver
-from .safety import SafeSkillBuilder, apology_envelope
-from .tokens import access_token
-from .transport import DeadlineAdapter, mount_deadline_adapter
 
 __all__ = [
-    "AccountNotLinked",
-    "DEADLINE_ATTRIBUTE",
-    "DEFAULT_LWA_PROFILE_URL",
-    "Deadline",
-    "DeadlineAdapter",
-    "DeadlineInterceptor",
-    "DEFAULT_APOLOGIES",
-    "DEFAULT_MESSAGES",
-    "DEFAULT_SCOPE_LABELS",
-    "LinkMode",
-    "LinkRejected",
-    "LinkRequirement",
+    "AccountLinking",
     "LinkingError",
-    "LinkingExceptionHandler",
-    "LinkingInterceptor",
     "LinkingMessages",
     "LwaProfileClient",
-    "MissingScope",
-    "PROFILE_ATTRIBUTE",
     "Profile",
-    "ProfileCache",
-    "ProfileResolver",
     "ResourceServerClient",
-    "ResourceUnavailable",
-    "RideHailerProfileClient",
-    "SafeSkillBuilder",
-    "access_token",
-    "apology_envelope",
-    "add_linked_handler",
-    "call_timeout",
+    "SkillEvent",
+    "call_resource_server",
     "deadline_of",
-    "for_locale",
     "link_optional",
-    "mount_deadline_adapter",
     "profile_of",
-    "raise_for_token_status",
-    "request_locale",
-    "requirement_of",
     "requires_link",
-    "token_digest",
 ]
 
-def add_linked_handler(
-    skill_builder: SkillBuilder, handler: AbstractRequestHandler, resolver: ProfileResolver
-) -> None:
-    """Register ``handler`` with a chain-local LinkingInterceptor built from its requirement.
+#: Names exported here before 0.3, and the module that keeps each (not in ``__all__``).
+_MOVED = {
+    "AccountNotLinked": "errors",
+    "DEADLINE_ATTRIBUTE": "deadline",
+    "DEFAULT_APOLOGIES": "messages",
+    "DEFAULT_LWA_PROFILE_URL": "clients",
+    "DEFAULT_MESSAGES": "messages",
+    "DEFAULT_SCOPE_LABELS": "messages",
+    "Deadline": "deadline",
+    "DeadlineAdapter": "transport",
+    "DeadlineInterceptor": "deadline",
+    "LinkMode": "requirements",
+    "LinkRejected": "errors",
+    "LinkRequirement": "requirements",
+    "LinkingExceptionHandler": "exception_handler",
+    "LinkingInterceptor": "interceptor",
+    "MissingScope": "errors",
+    "PROFILE_ATTRIBUTE": "interceptor",
+    "ProfileCache": "cache",
+    "ProfileResolver": "resolver",
+    "ResourceUnavailable": "errors",
+    "RideHailerProfileClient": "clients",
+    "SafeSkillBuilder": "safety",
+    "access_token": "tokens",
+    "add_linked_handler": "linking",
+    "apology_envelope": "safety",
+    "call_timeout": "deadline",
+    "for_locale": "locales",
+    "mount_deadline_adapter": "transport",
+    "raise_for_token_status": "http",
+    "request_locale": "locales",
+    "requirement_of": "requirements",
+    "token_digest": "cache",
+}
 
-    Chain-local, because the SDK runs global interceptors before it selects a handler
-    (``ask_sdk_runtime/dispatch.py``), so only here is the handler's requirement known.
-    """
-    requirement = requirement_of(handler)
-    skill_builder.add_request_handler(handler)
-    chains = skill_builder.runtime_configuration_builder.request_handler_chains
-    chain = chains[-1]
-    if not isinstance(chain, GenericRequestHandlerChain) or chain.request_handler is not handler:
-        raise RuntimeError("the skill builder did not register the handler as its last chain")
-    chain.add_request_interceptor(LinkingInterceptor(resolver, requirement))
+if TYPE_CHECKING:  # the names of _MOVED, typed for old code (mypy sees them as exported)
+    from .cache import ProfileCache as ProfileCache
+    from .cache import token_digest as token_digest
+    from .clients import DEFAULT_LWA_PROFILE_URL as DEFAULT_LWA_PROFILE_URL
+    from .clients import RideHailerProfileClient as RideHailerProfileClient
+    from .deadline import DEADLINE_ATTRIBUTE as DEADLINE_ATTRIBUTE
+    from .deadline import Deadline as Deadline
+    from .deadline import DeadlineInterceptor as DeadlineInterceptor
+    from .deadline import call_timeout as call_timeout
+    from .errors import AccountNotLinked as AccountNotLinked
+    from .errors import LinkRejected as LinkRejected
+    from .errors import MissingScope as MissingScope
+    from .errors import ResourceUnavailable as ResourceUnavailable
+    from .exception_handler import LinkingExceptionHandler as LinkingExceptionHandler
+    from .http import raise_for_token_status as raise_for_token_status
+    from .linking import add_linked_handler as add_linked_handler
+    from .interceptor import LinkingInterceptor as LinkingInterceptor
+    from .interceptor import PROFILE_ATTRIBUTE as PROFILE_ATTRIBUTE
+    from .locales import for_locale as for_locale
+    from .locales import request_locale as request_locale
+    from .messages import DEFAULT_APOLOGIES as DEFAULT_APOLOGIES
+    from .messages import DEFAULT_MESSAGES as DEFAULT_MESSAGES
+    from .messages import DEFAULT_SCOPE_LABELS as DEFAULT_SCOPE_LABELS
+    from .requirements import LinkMode as LinkMode
+    from .requirements import LinkRequirement as LinkRequirement
+    from .requirements import requirement_of as requirement_of
+    from .resolver import ProfileResolver as ProfileResolver
+    from .safety import SafeSkillBuilder as SafeSkillBuilder
+    from .safety import apology_envelope as apology_envelope
+    from .tokens import access_token as access_token
+    from .transport import DeadlineAdapter as DeadlineAdapter
+    from .transport import mount_deadline_adapter as mount_deadline_adapter
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve a name exported before 0.3 from the module that keeps it."""
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

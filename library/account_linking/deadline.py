@@ -41,6 +41,15 @@ class Deadline:
         """The time a call may take: at most ``seconds``, never past the deadline."""
         return min(seconds, self.remaining())
 
+    @classmethod
+    def for_call(cls, timeout: float, request_deadline: Optional[Deadline] = None) -> Deadline:
+        """The deadline of one call: ``timeout`` seconds, never past ``request_deadline``.
+
+        Measured on the monotonic clock from now (what is left of the request's budget is
+        read once, on the request's own clock).
+        """
+        return cls(call_timeout(timeout, request_deadline))
+
 
 def call_timeout(timeout: float, deadline: Optional[Deadline]) -> float:
     """A client's per-call ``timeout``, shortened to the request's ``deadline`` if given."""

@@ -10,6 +10,9 @@ Tree::
 
 The first three send the user to the Alexa app (LinkAccount card); the last one is an
 apology only: a server hiccup must never make a user relink.
+
+Apart from the tree, :class:`LinkingNotInstalled` (a RuntimeError) reports a wiring
+mistake: a handler that declares a link need was registered where no check runs.
 """
 from __future__ import annotations
 
@@ -40,3 +43,11 @@ class ResourceUnavailable(LinkingError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class LinkingNotInstalled(RuntimeError):
+    """A handler that declares a link need ran without its check (wrong builder).
+
+    A programming error, not a linking outcome: the user hears the skill's generic
+    apology and the handler does not run. The message says how to register it.
+    """

@@ -17,7 +17,7 @@ class Profile:
     email: Optional[str] = None
     #: Scopes granted to the token; None when the resource server does not say.
     scopes: Optional[frozenset[str]] = None
-    #: Which client produced this profile (``ride_hailer``, ``lwa``, ...).
+    #: Which client produced this profile (``lwa``, or the ``provider`` a client names).
     provider: str = ""
 
     def has_scope(self, scope: str) -> bool:

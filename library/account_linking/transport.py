@@ -1,18 +1,28 @@
-"""A requests transport adapter whose response headers cannot outlast the call's deadline.
+"""The one place a call's time budget is enforced: a watchdog that ends the call at its deadline.
 
-requests' (and urllib3's) read timeout bounds each socket read, so a server sending its
-status line and headers a byte at a time can hold a call for as long as it likes. Mounted
-on a session (:func:`mount_deadline_adapter`), :class:`DeadlineAdapter` makes every
-connection start a watchdog timer when it waits for the response head: if the head is not
-complete when the read timeout (with ``urllib3.Timeout(total=...)``: the time left before
-the call's deadline) runs out, the socket is shut down and the call fails as a read
-timeout. :func:`account_linking.http.send` then streams the body against the same deadline.
+requests' (and urllib3's) timeouts bound each socket read, so a server sending its status
+line, headers or body a byte at a time can hold a call for as long as it likes.
+:func:`account_linking.http.send` therefore arms one :class:`CallWatchdog` per call with the
+call's :class:`~account_linking.deadline.Deadline`: when the deadline passes, the watchdog
+shuts down the socket the call is using, which wakes any blocked read, and the call fails
+as out of time. The socket is handed to the watchdog
+
+- by the connections of a :class:`DeadlineAdapter` (mounted on the session with
+  :func:`mount_deadline_adapter`) when they wait for the response head, so a trickled head
+  is cut off too;
+- by :func:`~account_linking.http.send` once the head is in, so the body is covered on any
+  session.
+
+urllib3's own timeouts (connect, and each read, from ``Timeout(total=...)``) stay as a
+second line: they bound the connect, which no socket exists for yet.
 """
 from __future__ import annotations
 
 import socket
 import threading
-from typing import Any, Callable
+from contextvars import ContextVar, Token
+from types import TracebackType
+from typing import Any, Optional
 
 import requests
 from requests.adapters import DEFAULT_POOLBLOCK, HTTPAdapter
@@ -20,53 +30,109 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.response import HTTPResponse
 
+from .deadline import Deadline
 
-def _head_within_timeout(
-    connection: HTTPConnection, get_response: Callable[[], HTTPResponse]
-) -> HTTPResponse:
-    """``get_response()``, or TimeoutError once ``connection.timeout`` seconds pass."""
-    limit = connection.timeout
-    sock = connection.sock
-    if not isinstance(limit, (int, float)) or limit <= 0 or sock is None:
-        return get_response()
-    expired = threading.Event()
+_ACTIVE: ContextVar[Optional[CallWatchdog]] = ContextVar("account_linking_call_watchdog", default=None)
 
-    def abandon() -> None:
-        expired.set()
-        try:  # the plain socket's shutdown wakes a blocked recv (TLS or not)
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:
-            pass
 
-    timer = threading.Timer(limit, abandon)
-    timer.daemon = True
-    timer.start()
+def _shutdown(sock: socket.socket) -> None:
+    try:  # the plain socket's shutdown wakes a blocked recv (TLS or not)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class CallWatchdog:
+    """Shuts down the call's socket when its deadline passes; a context manager per call.
+
+    While active (``with CallWatchdog(deadline):``) it is the calling thread's current
+    watchdog, which a DeadlineAdapter's connections hand their socket to.
+    """
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self._lock = threading.Lock()
+        self._sock: Optional[socket.socket] = None
+        self._fired = False
+        self._timer: Optional[threading.Timer] = None
+        self._token: Optional[Token[Optional[CallWatchdog]]] = None
+
+    @property
+    def fired(self) -> bool:
+        """Whether the deadline passed while the call was running."""
+        with self._lock:
+            return self._fired
+
+    def watch(self, sock: socket.socket) -> None:
+        """The call now uses ``sock``: shut it down at the deadline (at once if it has passed)."""
+        with self._lock:
+            self._sock = sock
+            fired = self._fired
+        if fired:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._fired = True
+            sock = self._sock
+        if sock is not None:
+            _shutdown(sock)
+
+    def __enter__(self) -> CallWatchdog:
+        self._token = _ACTIVE.set(self)
+        self._timer = threading.Timer(self.deadline.remaining(), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._token is not None:
+            _ACTIVE.reset(self._token)
+            self._token = None
+
+
+def active_watchdog() -> Optional[CallWatchdog]:
+    """The watchdog of the call running in this thread, if any."""
+    return _ACTIVE.get()
+
+
+def _watched_head(connection: HTTPConnection, get_response: Any) -> HTTPResponse:
+    """``get_response()`` with the connection's socket watched; TimeoutError once cut off."""
+    watchdog = active_watchdog()
+    if watchdog is None or connection.sock is None:
+        return get_response()  # type: ignore[no-any-return]
+    watchdog.watch(connection.sock)
     try:
         response = get_response()
     except Exception as exc:
-        if expired.is_set():
-            raise TimeoutError(f"response head not complete within {limit:g} s") from exc
+        if watchdog.fired:
+            raise TimeoutError(f"response head not complete within {watchdog.deadline.budget:g} s") from exc
         raise
-    finally:
-        timer.cancel()
-    if expired.is_set():
+    if watchdog.fired:
         response.close()
-        raise TimeoutError(f"response head not complete within {limit:g} s")
-    return response
+        raise TimeoutError(f"response head not complete within {watchdog.deadline.budget:g} s")
+    return response  # type: ignore[no-any-return]
 
 
 class _WatchedHTTPConnection(HTTPConnection):
-    """HTTP connection whose response head is read against its timeout as a whole."""
+    """HTTP connection that hands its socket to the call's watchdog while reading the head."""
 
     def getresponse(self) -> HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        return _head_within_timeout(self, super().getresponse)
+        return _watched_head(self, super().getresponse)
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
-    """HTTPS connection whose response head is read against its timeout as a whole."""
+    """HTTPS connection that hands its socket to the call's watchdog while reading the head."""
 
     def getresponse(self) -> HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        return _head_within_timeout(self, super().getresponse)
+        return _watched_head(self, super().getresponse)
 
 
 class _WatchedHTTPConnectionPool(HTTPConnectionPool):
@@ -78,7 +144,7 @@ class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
 
 
 class DeadlineAdapter(HTTPAdapter):
-    """HTTPAdapter whose connections bound the response head by the read timeout (no proxies)."""
+    """HTTPAdapter whose connections let the call's watchdog cut off a trickled head (no proxies)."""
 
     def init_poolmanager(
         self, connections: int, maxsize: int, block: bool = DEFAULT_POOLBLOCK, **pool_kwargs: Any

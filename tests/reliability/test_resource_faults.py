@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
-from account_linking import DEFAULT_MESSAGES
+from account_linking.messages import DEFAULT_MESSAGES
 from ride_hailer.prompts import linking_messages
 from tests.skill.conftest import LINKED_TOKEN, card_type, load_envelope, speech
 

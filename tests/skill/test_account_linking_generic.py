@@ -1,22 +1,13 @@
-"""account_linking on its own: any skill can declare link needs per handler."""
+"""account_linking on its own: any skill configures AccountLinking once and declares needs."""
 from __future__ import annotations
 
 import pytest
 import requests
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
-from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils.predicate import is_intent_name
 
-from account_linking import (
-    LinkingExceptionHandler,
-    ProfileCache,
-    ProfileResolver,
-    RideHailerProfileClient,
-    add_linked_handler,
-    link_optional,
-    profile_of,
-    requires_link,
-)
+from account_linking import AccountLinking, link_optional, profile_of, requires_link
+from account_linking.clients import RideHailerProfileClient
 
 from .conftest import card_type, load_envelope, speech
 
@@ -48,11 +39,10 @@ class MaybeNameHandler(AbstractRequestHandler):
 @pytest.fixture
 def skill(server):
     with requests.Session() as session:
-        resolver = ProfileResolver(RideHailerProfileClient(session, server.url, 0.5), ProfileCache(ttl=60))
-        builder = CustomSkillBuilder()
-        add_linked_handler(builder, WhoAmIHandler(), resolver)
-        add_linked_handler(builder, MaybeNameHandler(), resolver)
-        builder.add_exception_handler(LinkingExceptionHandler(resolver))
+        linking = AccountLinking(RideHailerProfileClient(session, server.url, 0.5), cache_ttl=60, time_budget=0.5)
+        builder = linking.skill_builder()
+        builder.add_request_handler(WhoAmIHandler())
+        builder.add_request_handler(MaybeNameHandler())
         handler = builder.lambda_handler()
         yield lambda event: handler(event, None)
 
@@ -82,6 +72,12 @@ def test_optional_handler_carries_on_unlinked_when_lookup_fails(skill, server, m
     assert card_type(response) is None
 
 
+def test_second_request_with_the_same_token_is_answered_from_the_cache(skill, server):
+    for _ in range(3):
+        assert speech(skill(load_envelope("account_info.linked"))) == "id user-1"
+    assert server.calls("/api/v1/me") == 1
+
+
 def test_public_handler_without_declaration_never_calls_the_resource_server(server):
     class PublicHandler(AbstractRequestHandler):
         def can_handle(self, handler_input):
@@ -91,9 +87,9 @@ def test_public_handler_without_declaration_never_calls_the_resource_server(serv
             return handler_input.response_builder.speak("public").response
 
     with requests.Session() as session:
-        resolver = ProfileResolver(RideHailerProfileClient(session, server.url, 0.5), ProfileCache(ttl=60))
-        builder = CustomSkillBuilder()
-        add_linked_handler(builder, PublicHandler(), resolver)
+        linking = AccountLinking(RideHailerProfileClient(session, server.url, 0.5))
+        builder = linking.skill_builder()
+        builder.add_request_handler(PublicHandler())
         response = builder.lambda_handler()(load_envelope("account_info.linked"), None)
     assert speech(response) == "public"
     assert server.state.seen == []

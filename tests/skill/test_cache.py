@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from account_linking import Profile, ProfileCache, token_digest
+from account_linking import Profile
+from account_linking.cache import ProfileCache, token_digest
 
 from .conftest import PROVIDERS, load_envelope, profile_path, speech
 
@@ -134,3 +135,35 @@ def test_concurrent_skill_requests_share_one_cache(make_skill, server):
         thread.join()
     assert len(answers) == 8 and all("Ada" in answer for answer in answers)
     assert server.calls("/api/v1/me") == 1
+
+
+def test_forget_owner_drops_every_token_of_that_alexa_user_and_no_other():
+    cache = ProfileCache(ttl=60)
+    cache.put("a1", Profile(user_id="u"), owner="alexa-user-1")
+    cache.put("a2", Profile(user_id="u"), owner="alexa-user-1")
+    cache.put("b1", Profile(user_id="v"), owner="alexa-user-2")
+    cache.put("c1", Profile(user_id="w"))
+    assert cache.forget_owner("alexa-user-1") == 2
+    assert cache.get("a1") is None and cache.get("a2") is None
+    assert cache.get("b1") is not None and cache.get("c1") is not None
+    assert cache.forget_owner("alexa-user-1") == 0
+
+
+def test_owner_index_forgets_entries_that_expired_or_were_evicted():
+    clock = Clock()
+    cache = ProfileCache(ttl=60, max_entries=1, clock=clock)
+    cache.put("a", Profile(user_id="a"), owner="alexa-user-1")
+    cache.put("b", Profile(user_id="b"), owner="alexa-user-2")  # evicts a
+    assert cache.forget_owner("alexa-user-1") == 0
+    clock.now += 60
+    assert cache.get("b") is None  # expired
+    assert cache.forget_owner("alexa-user-2") == 0
+    assert len(cache) == 0
+
+
+def test_a_token_cached_again_for_another_alexa_user_moves_to_that_user():
+    cache = ProfileCache(ttl=60)
+    cache.put("tok", Profile(user_id="u"), owner="alexa-user-1")
+    cache.put("tok", Profile(user_id="u"), owner="alexa-user-2")
+    assert cache.forget_owner("alexa-user-1") == 0
+    assert cache.forget_owner("alexa-user-2") == 1

@@ -6,14 +6,9 @@ import socket
 import pytest
 import requests
 
-from account_linking import (
-    LinkRejected,
-    LwaProfileClient,
-    MissingScope,
-    Profile,
-    ResourceUnavailable,
-    RideHailerProfileClient,
-)
+from account_linking import LwaProfileClient, Profile
+from account_linking.clients import RideHailerProfileClient
+from account_linking.errors import LinkRejected, MissingScope, ResourceUnavailable
 
 from .resource_server import LWA_PATH
 

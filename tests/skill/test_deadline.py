@@ -7,25 +7,15 @@ from ask_sdk_core.dispatch_components.request_components import (
     AbstractRequestHandler,
     AbstractRequestInterceptor,
 )
-from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from account_linking import (
-    DEFAULT_MESSAGES,
-    Deadline,
-    DeadlineInterceptor,
-    LinkingExceptionHandler,
-    LwaProfileClient,
-    ProfileCache,
-    ProfileResolver,
-    ResourceUnavailable,
-    RideHailerProfileClient,
-    add_linked_handler,
-    call_timeout,
-    deadline_of,
-    profile_of,
-    requires_link,
-)
+from account_linking import AccountLinking, LwaProfileClient, call_resource_server, deadline_of, profile_of, requires_link
+from account_linking.cache import ProfileCache
+from account_linking.clients import RideHailerProfileClient
+from account_linking.deadline import Deadline, call_timeout
+from account_linking.errors import ResourceUnavailable
 from account_linking.http import send
+from account_linking.messages import DEFAULT_MESSAGES
+from account_linking.resolver import ProfileResolver
 
 from .conftest import card_type, load_envelope, speech
 from .resource_server import LWA_PATH
@@ -109,19 +99,18 @@ class _OwnApiHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input):
-        timeout = call_timeout(5.0, deadline_of(handler_input))
-        response = send(self.session, "GET", self.url, timeout=timeout)
+        response = call_resource_server(
+            self.session, "GET", self.url, deadline=deadline_of(handler_input), timeout=5.0,
+        )
         name = profile_of(handler_input).name
         return handler_input.response_builder.speak(f"{name}: {response.status_code}").response
 
 
 def _generic_skill(server, session, clock, slow_work: float):
-    resolver = ProfileResolver(RideHailerProfileClient(session, server.url, 5.0), ProfileCache(ttl=60))
-    builder = CustomSkillBuilder()
-    builder.add_global_request_interceptor(DeadlineInterceptor(0.5, clock))
+    linking = AccountLinking(RideHailerProfileClient(session, server.url, 5.0), time_budget=0.5, clock=clock)
+    builder = linking.skill_builder()  # its DeadlineInterceptor runs first
     builder.add_global_request_interceptor(_SlowWork(clock, slow_work))
-    add_linked_handler(builder, _OwnApiHandler(session, server.url + "/api/v1/fares/estimate?destination=x"), resolver)
-    builder.add_exception_handler(LinkingExceptionHandler(resolver))
+    builder.add_request_handler(_OwnApiHandler(session, server.url + "/api/v1/fares/estimate?destination=x"))
     handler = builder.lambda_handler()
     return lambda event: handler(event, None)
 
@@ -151,3 +140,40 @@ def test_interceptor_gives_each_request_a_fresh_deadline(server):
         skill = _generic_skill(server, session, clock, slow_work=0.2)
         for _ in range(3):  # 3 x 0.2 s would overrun one 0.5 s budget
             assert speech(skill(load_envelope("account_info.linked"))) == "Ada: 200"
+
+
+def test_send_cuts_off_a_trickled_body_even_on_a_session_without_the_deadline_adapter():
+    """The call's watchdog bounds the body on any session (here: a plain requests.Session)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    stop = threading.Event()
+
+    class Trickler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b'{"id": "' + b"x" * 200 + b'"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body:  # a byte every 50 ms: each read is in time, the whole is not
+                if stop.wait(0.05):
+                    return
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Trickler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with requests.Session() as session, pytest.raises(ResourceUnavailable, match="body not complete"):
+            send(session, "GET", f"http://127.0.0.1:{httpd.server_address[1]}/slow", timeout=0.3)
+    finally:
+        stop.set()
+        httpd.shutdown()
+        httpd.server_close()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +64,7 @@ def test_lambda_requirements_hold_pinned_runtime_dependencies_and_the_library_by
     assert set(pinned) <= set(_requirement_lines(ROOT / "requirements.txt"))
 
 
+@pytest.mark.slow
 def test_ask_cli_style_build_answers_a_launch_request(tmp_path):
     # As ask-cli 2.30.7 does: the project is where it is; the CLI copies the code folder to
     # <project>/.ask/lambda/ and runs pip there. Here the project itself is a copy.
@@ -97,6 +100,7 @@ def test_ask_cli_style_build_answers_a_launch_request(tmp_path):
     assert "Welcome to Ride Hailer" in result["answer"]["response"]["outputSpeech"]["ssml"]
 
 
+@pytest.mark.slow
 def test_mypy_strict_passes_on_the_skill_packages():
     out = subprocess.run(
         [sys.executable, "-m", "mypy", "library/account_linking", "lambda/ride_hailer", "lambda/lambda_function.py"],
