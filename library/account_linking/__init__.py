@@ -25,6 +25,7 @@ from .cache import ProfileCache, token_digest
 from .clients import (
     DEFAULT_LWA_PROFILE_URL,
     LwaProfileClient,
+    ProfileEndpointClient,
     ResourceServerClient,
     RideHailerProfileClient,
 )
@@ -44,9 +45,11 @@ from .errors import (
 )
 from .exception_handler import LinkingExceptionHandler
 from .http import raise_for_token_status
+from .introspection import IntrospectionClient
 from .interceptor import PROFILE_ATTRIBUTE, LinkingInterceptor, profile_of
 from .locales import for_locale, request_locale
 from .messages import DEFAULT_APOLOGIES, DEFAULT_MESSAGES, DEFAULT_SCOPE_LABELS, LinkingMessages
+from .oidc import OidcUserinfoClient
 from .profile import Profile
 from .requirements import (
     LinkMode,
@@ -77,11 +80,14 @@ __all__ = [
     "LinkingExceptionHandler",
     "LinkingInterceptor",
     "LinkingMessages",
+    "IntrospectionClient",
     "LwaProfileClient",
     "MissingScope",
+    "OidcUserinfoClient",
     "PROFILE_ATTRIBUTE",
     "Profile",
     "ProfileCache",
+    "ProfileEndpointClient",
     "ProfileResolver",
     "ResourceServerClient",
     "ResourceUnavailable",

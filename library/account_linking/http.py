@@ -94,6 +94,7 @@ def send(
     timeout: float,
     token: Optional[str] = None,
     json_body: Optional[Mapping[str, Any]] = None,
+    form: Optional[Mapping[str, str]] = None,
     params: Optional[Mapping[str, str]] = None,
     headers: Optional[Mapping[str, str]] = None,
 ) -> requests.Response:
@@ -120,6 +121,7 @@ def send(
             url,
             headers=sent_headers,
             json=json_body,
+            data=form,  # application/x-www-form-urlencoded body (RFC 7662 introspection)
             params=params,
             # total: each read's timeout is what is left of ``timeout`` since connecting,
             # so the response head ends by the deadline too (with a DeadlineAdapter even
