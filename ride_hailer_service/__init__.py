@@ -61,6 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     account.init_app(app)
     cli.init_app(app)
     mail.init_app(app)
+    from . import oidc  # OpenID Connect discovery, userinfo and the JWKS
+
+    oidc.init_app(app, csrf)
     return app
 
 
