@@ -21,6 +21,7 @@ FIGURES = {
     "token": "bench.fig_token",          # figure 5
     "scale": "bench.fig_scale",          # figure 6
     "login": "bench.fig_login",          # figure 7
+    "jwt": "bench.fig_jwt",              # figure 8
 }
 RESULTS = ROOT / "bench" / "results.json"
 

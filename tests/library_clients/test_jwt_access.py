@@ -221,3 +221,38 @@ def test_a_token_whose_algorithm_differs_from_its_keys_published_one_is_never_tr
     provider.answer("/keys", Reply(200, {"keys": [signing_key.jwk]}))  # published for RS256
     with pytest.raises(LinkRejected):
         make_client(session, provider.url, jwks_url=provider.url + "/keys").fetch_profile(ps_token)
+
+
+def test_an_audience_list_naming_the_api_is_accepted(session, issuer, signing_key):
+    token = signing_key.sign(access_claims(issuer, aud=["https://other.example.com", AUDIENCE]))
+    assert make_client(session, issuer).fetch_profile(token).user_id == "user-1"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"exp": "tomorrow"}, {"nbf": "now"}, {"exp": True}],
+    ids=["exp-string", "nbf-string", "exp-bool"],
+)
+def test_time_claims_that_are_not_numbers_are_never_trusted(session, issuer, signing_key, claims):
+    with pytest.raises(LinkRejected):
+        make_client(session, issuer).fetch_profile(signing_key.sign(access_claims(issuer, **claims)))
+
+
+def test_a_second_spelling_of_a_signed_token_is_not_accepted(session, issuer, signing_key):
+    token = signing_key.sign(access_claims(issuer))
+    header, payload, signature = token.split(".")
+    for variant in (f"{header}.{payload}.{signature}=", f" {token}", f"{header}.{payload}+.{signature}", token + ".x"):
+        with pytest.raises(LinkRejected):
+            make_client(session, issuer).fetch_profile(variant)
+
+
+def test_a_token_with_critical_header_extensions_is_never_trusted(session, issuer, signing_key):
+    token = jwt.encode(access_claims(issuer), signing_key.private, algorithm="RS256",
+                       headers={"kid": "key-1", "typ": "at+jwt", "crit": ["exp"]})
+    with pytest.raises(LinkRejected, match="critical"):
+        make_client(session, issuer).fetch_profile(token)
+
+
+def test_an_oversized_token_is_refused_before_any_parsing(session, issuer):
+    with pytest.raises(LinkRejected):
+        make_client(session, issuer).fetch_profile("a" * 20000 + ".b.c")
