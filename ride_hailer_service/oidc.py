@@ -82,7 +82,7 @@ def _load_key_set(value: Any) -> KeySet:
     if not value["keys"]:
         raise ConfigurationError("RIDE_HAILER_SIGNING_KEYS holds no key")
     try:
-        keys = KeySet.import_key_set(value)
+        keys = KeySet.import_key_set(value)  # type: ignore[arg-type]  # checked just above
     except Exception:  # joserfc raises several types for a bad set; never echo key material
         raise ConfigurationError("RIDE_HAILER_SIGNING_KEYS is not a JWKS of RSA or EC private keys") from None
     for key in keys.keys:
@@ -104,7 +104,7 @@ def signing_keys(app: Flask) -> KeySet:
         else:
             keys = KeySet([])
         keys = app.extensions.setdefault(KEYS_EXTENSION, keys)  # two first requests: one key wins
-    return keys
+    return keys  # type: ignore[no-any-return]
 
 
 def signing_key(app: Flask) -> RSAKey | ECKey:
@@ -189,7 +189,9 @@ class OpenIDCode(_OpenIDCode):  # type: ignore[misc]
     def __call__(self, grant: Any) -> None:
         super().__call__(grant)
         payload = getattr(grant.request, "payload", None)
-        nonce = payload.data.get("nonce") if payload is not None else None
+        if payload is None:
+            return
+        nonce = payload.data.get("nonce")
         if isinstance(nonce, str) and nonce and is_openid_scope(payload.scope):
             make_code = grant.generate_authorization_code
             grant.generate_authorization_code = lambda: make_code() + NONCE_SEPARATOR + _encode_nonce(nonce)
@@ -250,7 +252,7 @@ class JwtAccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
     def __init__(self, app: Flask, **kwargs: Any) -> None:
         super().__init__(issuer=None, alg=algorithm_of(signing_key(app)), **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def issuer(self) -> str:
         return public_url("")
 

@@ -131,3 +131,20 @@ def test_introspection_outcomes_in_the_skill(provider, session, answer, expected
     client = IntrospectionClient(session, provider.url + "/introspect", "skill", "secret", TIMEOUT)
     speech, card = ask(client, "tok")
     assert expected in speech and card is expect_card
+
+
+def test_jwt_without_the_needed_scope_asks_for_the_permission_with_a_card(session, jwt_issuer, signing_key):
+    speech, card = ask(jwt_client(session, jwt_issuer), signing_key.sign(access_claims(jwt_issuer, scope="rides:read")))
+    assert "permission" in speech and card
+
+
+def test_jwt_without_any_scope_claim_leaves_the_decision_to_the_api(session, jwt_issuer, signing_key):
+    speech, card = ask(jwt_client(session, jwt_issuer), signing_key.sign(access_claims(jwt_issuer, scope=None)))
+    assert "You are user-1." in speech and not card
+
+
+def test_oidc_userinfo_scope_claim_without_the_needed_scope_asks_for_the_permission(provider, session):
+    publish_discovery(provider)
+    provider.answer("/userinfo", Reply(200, {"sub": "oidc-user", "scope": "openid email"}))
+    speech, card = ask(OidcUserinfoClient(session, provider.url, TIMEOUT), "tok")
+    assert "permission" in speech and card
