@@ -256,3 +256,14 @@ def test_a_token_with_critical_header_extensions_is_never_trusted(session, issue
 def test_an_oversized_token_is_refused_before_any_parsing(session, issuer):
     with pytest.raises(LinkRejected):
         make_client(session, issuer).fetch_profile("a" * 20000 + ".b.c")
+
+
+def test_a_token_naming_an_algorithm_of_another_key_type_is_never_trusted(provider, session, signing_key):
+    unpinned = {name: value for name, value in signing_key.jwk.items() if name != "alg"}  # RSA key, no alg
+    provider.answer("/keys", Reply(200, {"keys": [unpinned]}))
+    header = jwt.utils.base64url_encode(b'{"alg":"ES256","typ":"at+jwt","kid":"key-1"}').decode()
+    _, payload, _ = signing_key.sign(access_claims(provider.url)).split(".")
+    signature = jwt.utils.base64url_encode(b"\x01" * 64).decode()
+    client = make_client(session, provider.url, jwks_url=provider.url + "/keys")
+    with pytest.raises(LinkRejected, match="signature"):
+        client.fetch_profile(f"{header}.{payload}.{signature}")
