@@ -1,13 +1,16 @@
-"""The library's OIDC and JWT clients against the real Ride Hailer service on a server thread (SQLite).
+"""The library's OIDC and JWT clients against the real Ride Hailer service on a server thread.
 
-The service is the real Flask app on a migrated SQLite file, served by werkzeug on
+The service is the real Flask app on a migrated SQLite file (and a PostgreSQL schema when
+TEST_DATABASE_URL is set), served by werkzeug on
 127.0.0.1; the linking flow (login, consent, code exchange) runs through Flask's test
 client on the same database, then the library talks to the served app over HTTP.
 """
 from __future__ import annotations
 
 import json
+import os
 import threading
+import uuid
 from typing import Any, Iterator
 
 import jwt
@@ -58,10 +61,28 @@ class Service:
         return answer.get_json()  # type: ignore[no-any-return]
 
 
-def serve(tmp_path: Any, **config: Any) -> Iterator[Service]:
-    """The service on a fresh migrated SQLite file, served on 127.0.0.1 in a thread."""
-    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'service.sqlite'}", "TESTING": True, "SECRET_KEY": "test"}
-    app = create_app({**base, **config})
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[dict[str, Any]]:
+    """A fresh SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield {"DATABASE_URL": f"sqlite:///{tmp_path / 'service.sqlite'}"}
+        return
+    import psycopg
+
+    url, schema = os.environ["TEST_DATABASE_URL"], "test_clients_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    yield {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def serve(database: dict[str, Any], **config: Any) -> Iterator[Service]:
+    """The service on a migrated database, served on 127.0.0.1 in a thread."""
+    app = create_app({**database, "TESTING": True, "SECRET_KEY": "test", **config})
     with app.app_context():
         upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -79,13 +100,13 @@ def serve(tmp_path: Any, **config: Any) -> Iterator[Service]:
 
 
 @pytest.fixture
-def service(tmp_path) -> Iterator[Service]:
-    yield from serve(tmp_path)
+def service(database) -> Iterator[Service]:
+    yield from serve(database)
 
 
 @pytest.fixture
-def jwt_service(tmp_path) -> Iterator[Service]:
-    yield from serve(tmp_path, ACCESS_TOKEN_FORMAT="jwt")
+def jwt_service(database) -> Iterator[Service]:
+    yield from serve(database, ACCESS_TOKEN_FORMAT="jwt")
 
 
 def test_oidc_client_finds_userinfo_by_discovery_and_gets_the_linked_user(service, session):
@@ -180,10 +201,10 @@ def test_a_jwt_for_the_services_api_is_refused_by_a_client_expecting_another_aud
         client.fetch_profile(tokens["access_token"])
 
 
-def test_rotation_publishes_every_key_and_signs_with_the_chosen_one(tmp_path, session):
+def test_rotation_publishes_every_key_and_signs_with_the_chosen_one(database, session):
     old, new = (RSAKey.generate_key(2048, parameters={"kid": kid}) for kid in ("2026-11", "2026-12"))
     keys = json.dumps({"keys": [old.as_dict(private=True), new.as_dict(private=True)]})
-    for service in serve(tmp_path, ACCESS_TOKEN_FORMAT="jwt", SIGNING_KEYS=keys, SIGNING_KEY_ID="2026-12"):
+    for service in serve(database, ACCESS_TOKEN_FORMAT="jwt", SIGNING_KEYS=keys, SIGNING_KEY_ID="2026-12"):
         published = {key["kid"] for key in session.get(service.url + "/.well-known/jwks.json").json()["keys"]}
         token = service.tokens("profile")["access_token"]
         assert published == {"2026-11", "2026-12"} and jwt.get_unverified_header(token)["kid"] == "2026-12"
