@@ -31,7 +31,6 @@ from ..errors import BadCredentials, LoginThrottled
 from ..config import SCOPES
 from ..forms import ConsentForm, LoginForm
 from ..models import User, db
-from .. import oidc
 from ..oauth import CLIENT_AUTH_METHODS, PKCE_METHOD, create_authorization_server
 from ..web import html_error, json_error, public_url
 
@@ -233,7 +232,9 @@ def metadata() -> Response:
             "code_challenge_methods_supported": [PKCE_METHOD],
         }
     )
-    data.update(oidc.server_metadata())  # jwks_uri, userinfo_endpoint (oidc.py)
+    from .. import oidc  # jwks_uri, userinfo_endpoint (OpenID Connect, JWT access tokens)
+
+    data.update(oidc.server_metadata())
     if issuer.startswith("https://"):
         data.validate()  # RFC 8414 demands an https issuer; loopback demo runs on http
     return jsonify(dict(data))
