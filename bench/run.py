@@ -22,6 +22,7 @@ FIGURES = {
     "scale": "bench.fig_scale",          # figure 6
     "login": "bench.fig_login",          # figure 7
     "peers": "bench.fig_peers",          # figure 8: token endpoint vs peer servers
+    "jwt": "bench.fig_jwt",              # figure 9: local JWT check vs HTTP profile lookup
 }
 RESULTS = ROOT / "bench" / "results.json"
 

@@ -57,6 +57,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf = CSRFProtect(app)
     web.init_app(app)
     oauth.init_app(app, csrf)
+    from . import oidc  # OpenID Connect discovery, userinfo and the JWKS
+
+    oidc.init_app(app, csrf)
     api.init_app(app, csrf)
     account.init_app(app)
     cli.init_app(app)

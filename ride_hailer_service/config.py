@@ -7,7 +7,8 @@ from typing import Any
 from .errors import ConfigurationError
 
 #: Scopes of the Ride Hailer API (ARCHITECTURE.md, "Ride Hailer API contract").
-SCOPES = ("profile", "rides:read", "rides:write")
+#: ``openid`` asks for an OpenID Connect id_token (oidc.py); clients get it only when registered with it.
+SCOPES = ("profile", "rides:read", "rides:write", "openid")
 
 #: Languages of the login page (issue 3: English, German, Spanish, French, Japanese).
 LANGUAGES = ("en", "de", "es", "fr", "ja")
@@ -26,6 +27,14 @@ DEFAULTS: dict[str, Any] = {
     "ACCESS_TOKEN_LIFETIME": 3600,
     #: implicit grant has no refresh token, so its access token lives longer (Alexa seed)
     "IMPLICIT_TOKEN_LIFETIME": 30 * 24 * 3600,
+    #: access tokens: "opaque" random strings (default) or "jwt" (RFC 9068, oidc.py)
+    "ACCESS_TOKEN_FORMAT": "opaque",
+    #: JWKS with the private keys that sign id_tokens and JWT access tokens (JSON or a file path)
+    "SIGNING_KEYS": None,
+    #: kid of the key that signs (default: the first); the others are only published (rotation)
+    "SIGNING_KEY_ID": None,
+    #: aud of JWT access tokens (default: <issuer>/api/v1)
+    "JWT_ACCESS_TOKEN_AUDIENCE": None,
     "AUTHORIZATION_CODE_LIFETIME": MAX_AUTHORIZATION_CODE_LIFETIME,
     "REFRESH_TOKEN_IDLE_LIFETIME": 365 * 24 * 3600,
     "REFRESH_TOKEN_GRACE_PERIOD": 120,

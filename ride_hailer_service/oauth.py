@@ -15,6 +15,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
+from . import oidc
 from .config import SCOPES
 from .models import AuthorizationCode, Client, Token, User, db, utcnow
 from .security import token_digest
@@ -291,10 +292,14 @@ def create_authorization_server(app: Flask) -> AuthorizationServer:
             expires_generator=_expires_in,
         ),
     )
-    server.register_grant(AuthorizationCodeGrant, [PkceChallenge()])
+    server.register_grant(AuthorizationCodeGrant, [PkceChallenge(), *oidc.code_extensions()])
     server.register_grant(ImplicitGrant)
     server.register_grant(RefreshTokenGrant)
     server.register_endpoint(TokenRevocationEndpoint)
+    # RIDE_HAILER_ACCESS_TOKEN_FORMAT=jwt: RFC 9068 access tokens (oidc.py)
+    oidc.configure_token_format(
+        app, server, refresh_token_generator=lambda **_: generate_token(48), expires_generator=_expires_in
+    )
     return server
 
 

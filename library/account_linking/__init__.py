@@ -26,15 +26,18 @@ from typing import TYPE_CHECKING, Any
 
 from .clients import (
     LwaProfileClient,
+    ProfileEndpointClient,
     ResourceServerClient,
 )
 from .deadline import deadline_of
 from .errors import LinkingError
 from .events import SkillEvent
 from .http import call_resource_server
+from .introspection import IntrospectionClient
 from .interceptor import profile_of
 from .linking import AccountLinking
 from .messages import LinkingMessages
+from .oidc import OidcUserinfoClient
 from .profile import Profile
 from .requirements import (
     link_optional,
@@ -43,10 +46,13 @@ from .requirements import (
 
 __all__ = [
     "AccountLinking",
+    "IntrospectionClient",
     "LinkingError",
     "LinkingMessages",
     "LwaProfileClient",
+    "OidcUserinfoClient",
     "Profile",
+    "ProfileEndpointClient",
     "ResourceServerClient",
     "SkillEvent",
     "call_resource_server",

@@ -1,13 +1,25 @@
 """Resource-server clients: who does this access token belong to?
 
-Each client asks one resource server for the token owner's profile over a shared,
-pooled ``requests.Session``. The token goes only into the Authorization header, never a
-URL. Every failure is one of the exceptions in :mod:`account_linking.errors`.
+Every client implements :class:`ResourceServerClient` (``fetch_profile(token, deadline)``)
+and raises only the exceptions of :mod:`account_linking.errors`:
+
+- :class:`ProfileEndpointClient`: any "who am I" JSON endpoint; the URL, the JSON fields
+  of id, name and e-mail, and where the granted scopes come from (a header, a field,
+  nowhere) are settings;
+- :class:`LwaProfileClient`: Login with Amazon's profile API;
+- :class:`account_linking.oidc.OidcUserinfoClient`: OpenID Connect userinfo, found by
+  discovery;
+- :class:`account_linking.introspection.IntrospectionClient`: RFC 7662 token introspection;
+- ``account_linking.jwt_access.JwtAccessTokenClient``: RFC 9068 JWT access tokens checked
+  locally (imported only when used: it needs the ``jwt`` extra).
+
+Each call goes over a shared, pooled ``requests.Session``; the token goes only into the
+Authorization header (or an introspection request's body), never a URL.
 """
 from __future__ import annotations
 
 import abc
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence, Union
 
 import requests
 
@@ -16,10 +28,6 @@ from .errors import ResourceUnavailable
 from .http import parse_json, raise_for_token_status, send
 from .profile import Profile
 
-#: Header listing the scopes granted to the token (GitHub's convention; CONTRACT.md).
-SCOPES_HEADER = "X-OAuth-Scopes"
-#: Path of the Ride Hailer profile endpoint (ARCHITECTURE.md, API contract).
-ME_PATH = "/api/v1/me"
 #: Default Login with Amazon profile endpoint (ALEXA-FACTS.md).
 DEFAULT_LWA_PROFILE_URL = "https://api.amazon.com/user/profile"
 #: LWA scopes and the fields each one makes visible (ALEXA-FACTS.md).
@@ -28,6 +36,9 @@ LWA_SCOPE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "profile:user_id": ("user_id",),
     "postal_code": ("postal_code",),
 }
+
+#: A JSON field: a dotted path (``"data.user.id"``) or the keys in order.
+FieldPath = Union[str, Sequence[str]]
 
 
 class ResourceServerClient(abc.ABC):
@@ -44,70 +55,139 @@ class ResourceServerClient(abc.ABC):
         """
 
 
-def _optional_str(body: Mapping[str, Any], key: str) -> Optional[str]:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{key} is not a string")
+def _keys(path: FieldPath) -> tuple[str, ...]:
+    keys = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
+    if not keys or not all(isinstance(key, str) and key for key in keys):
+        raise ValueError(f"not a JSON field path: {path!r}")
+    return keys
+
+
+def field_value(body: Any, keys: Sequence[str]) -> Any:
+    """The value at ``keys`` inside nested JSON objects, or None when any step is missing."""
+    value = body
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
     return value
 
 
-def _user_id(value: Any) -> str:
+def optional_str(value: Any, what: str) -> Optional[str]:
+    """``value`` if it is a string, None if absent; TypeError (malformed answer) otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{what} is not a string")
+    return value
+
+
+def user_id(value: Any, what: str = "id") -> str:
+    """A non-empty string or integer id as a string; TypeError otherwise."""
     if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        raise TypeError("id is missing or not a string/integer")
+        raise TypeError(f"{what} is missing or not a string/integer")
     return str(value)
 
 
-class _ProfileEndpointClient(ResourceServerClient):
-    """GETs one profile URL with the token; subclasses shape the 200 answer."""
+def scope_set(value: Any) -> Optional[frozenset[str]]:
+    """Scopes from a space- (or comma-) separated string or a list of strings; None if absent."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset(value.replace(",", " ").split())
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return frozenset(scope for item in value for scope in item.split())
+    raise TypeError("scopes are neither a string nor a list of strings")
 
-    def __init__(self, session: requests.Session, url: str, timeout: float) -> None:
+
+class ProfileEndpointClient(ResourceServerClient):
+    """GETs a profile URL with the token and reads the owner from configurable JSON fields.
+
+    ``id_field`` (required in the answer), ``name_field`` and ``email_field`` are dotted
+    paths into the JSON object (None: not read). The granted scopes come from the
+    response header ``scopes_header`` (like GitHub's ``X-OAuth-Scopes``), or from the
+    JSON field ``scopes_field``, or, with neither, are unknown (every scope check passes;
+    the API itself then answers 403 for what the token may not do).
+    ``required_scope`` is the scope named when the endpoint answers 403
+    ``insufficient_scope`` without saying which.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session,
+        url: str,
+        timeout: float,
+        *,
+        id_field: FieldPath = "id",
+        name_field: Optional[FieldPath] = "name",
+        email_field: Optional[FieldPath] = "email",
+        scopes_header: Optional[str] = None,
+        scopes_field: Optional[FieldPath] = None,
+        required_scope: Optional[str] = None,
+        provider: str = "profile_endpoint",
+    ) -> None:
+        if scopes_header is not None and scopes_field is not None:
+            raise ValueError("scopes come from a header or a field, not both")
         self._session = session
-        self._url = url
+        self.url = url
         self._timeout = timeout
+        self._id = _keys(id_field)
+        self._name = None if name_field is None else _keys(name_field)
+        self._email = None if email_field is None else _keys(email_field)
+        self._scopes_header = scopes_header
+        self._scopes_field = None if scopes_field is None else _keys(scopes_field)
+        self._required_scope = required_scope
+        self.provider = provider
 
     def fetch_profile(self, token: str, deadline: Optional[Deadline] = None) -> Profile:
         """GET the profile URL within the time left; map failures, then shape the JSON body."""
         response = send(
-            self._session, "GET", self._url,
+            self._session, "GET", self.url,
             timeout=call_timeout(self._timeout, deadline), token=token,
         )
-        raise_for_token_status(response, required_scope="profile")
+        raise_for_token_status(response, required_scope=self._required_scope)
         if response.status_code != 200:
             raise ResourceUnavailable(f"profile endpoint answered HTTP {response.status_code}")
         return parse_json(response, lambda body: self._shape(body, response))
 
-    @abc.abstractmethod
     def _shape(self, body: Any, response: requests.Response) -> Profile:
         """Build the Profile; raise KeyError, TypeError or ValueError for a wrong shape."""
-
-
-class RideHailerProfileClient(_ProfileEndpointClient):
-    """Client of the Ride Hailer API's ``GET /api/v1/me`` (scope ``profile``).
-
-    Granted scopes come from the ``X-OAuth-Scopes`` header; without it they are unknown.
-    """
-
-    provider = "ride_hailer"
-
-    def __init__(self, session: requests.Session, api_url: str, timeout: float) -> None:
-        super().__init__(session, api_url.rstrip("/") + ME_PATH, timeout)
-
-    def _shape(self, body: Any, response: requests.Response) -> Profile:
         if not isinstance(body, dict):
             raise TypeError("profile is not an object")
-        header = response.headers.get(SCOPES_HEADER)
+        if self._scopes_header is not None:
+            scopes = scope_set(response.headers.get(self._scopes_header))
+        elif self._scopes_field is not None:
+            scopes = scope_set(field_value(body, self._scopes_field))
+        else:
+            scopes = None
         return Profile(
-            user_id=_user_id(body["id"]),
-            name=_optional_str(body, "name"),
-            email=_optional_str(body, "email"),
-            scopes=None if header is None else frozenset(header.replace(",", " ").split()),
+            user_id=user_id(field_value(body, self._id), ".".join(self._id)),
+            name=None if self._name is None else optional_str(field_value(body, self._name), "name"),
+            email=None if self._email is None else optional_str(field_value(body, self._email), "email"),
+            scopes=scopes,
             provider=self.provider,
         )
 
 
-class LwaProfileClient(_ProfileEndpointClient):
+def RideHailerProfileClient(  # noqa: N802  (kept as a class-like factory for existing callers)
+    session: requests.Session, api_url: str, timeout: float
+) -> ProfileEndpointClient:
+    """The Ride Hailer API's ``GET /api/v1/me`` as a :class:`ProfileEndpointClient`.
+
+    Deprecated spelling kept for existing callers: it is only this configuration, which
+    any skill can write itself (``id``/``name``/``email`` fields, scopes from the
+    ``X-OAuth-Scopes`` header, scope ``profile``).
+    """
+    return ProfileEndpointClient(
+        session,
+        api_url.rstrip("/") + "/api/v1/me",
+        timeout,
+        scopes_header="X-OAuth-Scopes",
+        required_scope="profile",
+        provider="ride_hailer",
+    )
+
+
+class LwaProfileClient(ProfileEndpointClient):
     """Client of the Login with Amazon profile API (``LWA_PROFILE_URL``).
 
     LWA does not list granted scopes; they are inferred from the fields it returns
@@ -115,21 +195,22 @@ class LwaProfileClient(_ProfileEndpointClient):
     ``postal_code`` -> ``postal_code``).
     """
 
-    provider = "lwa"
-
     def __init__(
         self,
         session: requests.Session,
         timeout: float,
         profile_url: str = DEFAULT_LWA_PROFILE_URL,
     ) -> None:
-        super().__init__(session, profile_url, timeout)
+        super().__init__(
+            session, profile_url, timeout,
+            id_field="user_id", required_scope="profile", provider="lwa",
+        )
 
     def _shape(self, body: Any, response: requests.Response) -> Profile:
         if not isinstance(body, dict):
             raise TypeError("profile is not an object")
-        user_id = body["user_id"]
-        if not isinstance(user_id, str) or not user_id:
+        uid = body["user_id"]
+        if not isinstance(uid, str) or not uid:
             raise TypeError("user_id is missing or not a string")
         scopes = {
             scope
@@ -139,9 +220,9 @@ class LwaProfileClient(_ProfileEndpointClient):
         if "profile" in scopes:
             scopes.add("profile:user_id")
         return Profile(
-            user_id=user_id,
-            name=_optional_str(body, "name"),
-            email=_optional_str(body, "email"),
+            user_id=uid,
+            name=optional_str(body.get("name"), "name"),
+            email=optional_str(body.get("email"), "email"),
             scopes=frozenset(scopes),
             provider=self.provider,
         )

@@ -232,6 +232,9 @@ def metadata() -> Response:
             "code_challenge_methods_supported": [PKCE_METHOD],
         }
     )
+    from .. import oidc  # jwks_uri, userinfo_endpoint (OpenID Connect, JWT access tokens)
+
+    data.update(oidc.server_metadata())
     if issuer.startswith("https://"):
         data.validate()  # RFC 8414 demands an https issuer; loopback demo runs on http
     return jsonify(dict(data))

@@ -26,7 +26,7 @@ def test_bench_quick_run_prints_the_table_and_writes_every_figure_to_results_jso
     assert data["errors"] == {}
     assert data["machine"]["quick"] is True and data["machine"]["nproc"] >= 1
     figures = {row["figure"].split()[0] for row in data["rows"]}
-    assert figures == {"1", "2", "3", "4", "5", "6", "7", "8"}
+    assert figures == {"1", "2", "3", "4", "5", "6", "7", "8", "9"}
     # Figure 8 puts our token endpoint beside both peers, each with a ratio verdict and its spread.
     peers = " ".join(row["metric"] for row in data["rows"] if row["figure"].startswith("8"))
     assert "Authlib example-style server" in peers and "django-oauth-toolkit" in peers
