@@ -52,7 +52,10 @@ def create_user(email: str, password: str, name: str) -> User:
     """Create and commit a Ride Hailer account."""
     if not password:
         raise AdminError("password must not be empty")
-    user = register_user(email, password, name)
+    try:
+        user = register_user(email, password, name)
+    except InvalidName as error:
+        raise AdminError(f"name: {error}") from None
     db.session.commit()
     _detach_loaded(user)
     return user

@@ -16,9 +16,9 @@ from ..accounts import (
 from ..errors import InvalidName, SignUpThrottled
 from ..forms import RecoverForm, ResetForm, SignupForm
 from ..models import User, db
-from ..security import token_digest
+from ..security import new_secret, token_digest
 from ..web import public_url
-from .oauth import sign_in_for
+from .oauth import SIGN_IN_KEY, sign_in_for
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -64,6 +64,10 @@ def signup() -> Any:
                 db.session.commit()
                 if next_url:
                     sign_in_for(user.id, next_url)
+            elif next_url:
+                # the same cookie change as a sign-in, with a secret no sign-in record has
+                session.clear()
+                session[SIGN_IN_KEY] = new_secret()
             if next_url:
                 return redirect(next_url)
             return render_template("message.html", message=_("Thank you. Sign in from the Alexa app to link your account."))

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..accounts import authenticate
 from ..errors import BadCredentials, LoginThrottled
@@ -43,7 +43,7 @@ def disconnect(user: User, client_id: str) -> None:
         if family_id is not None:
             revoke_family(family_id, "disconnected on the connected apps page")
     db.session.execute(
-        Token.__table__.update()
+        update(Token)
         .where(Token.user_id == user.id, Token.client_id == client_id, Token.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )

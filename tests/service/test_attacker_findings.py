@@ -347,6 +347,8 @@ def test_sign_up_answers_a_taken_address_like_a_free_one_and_mails_its_owner(liv
     free = _sign_up(base, requests.Session(), "free@example.com", next_url)
     assert (taken.status_code, taken.headers.get("Location")) == (free.status_code, free.headers.get("Location"))
     assert taken.status_code == 302
+    assert ("Set-Cookie" in taken.headers) == ("Set-Cookie" in free.headers)
+    assert len(taken.headers.get("Set-Cookie", "")) == len(free.headers.get("Set-Cookie", ""))
     assert "exists" not in taken.text
     with live_server.app.app_context():
         mails = db.session.execute(select(OutboxMail)).scalars().all()
@@ -520,3 +522,11 @@ def test_sign_in_over_https_works_although_pages_send_no_referrer(proxied_server
     url = authorize_url(proxied_server, alexa_clients["HTTP_BASIC"].client_id)
     assert http_sign_in(browser, url).status_code == 302
     assert "code" in redirect_params(http_allow(browser, url))
+
+
+def test_create_user_command_refuses_a_name_with_a_line_break(app):
+    answer = app.test_cli_runner().invoke(args=["create-user", "--email", "cli@example.com", "--name", "Ann\nVerify here", "--password", PASSWORD])
+    assert answer.exit_code != 0 and "name" in answer.output
+    assert isinstance(answer.exception, SystemExit)  # a clear error, no traceback
+    with app.app_context():
+        assert db.session.execute(select(User)).first() is None
