@@ -157,7 +157,8 @@ class Token(db.Model, TokenMixin):  # type: ignore[name-defined,misc]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     scope: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: what the user consented to at authorization; every token of the family stays within it
-    granted_scope: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    #: (NULL: a row written without it, by a tool outside the app; then the token's own scope)
+    granted_scope: Mapped[str | None] = mapped_column(Text, nullable=True)
     access_token_digest: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     refresh_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
@@ -175,6 +176,11 @@ class Token(db.Model, TokenMixin):  # type: ignore[name-defined,misc]
     def check_client(self, client: Client) -> bool:
         """Authlib hook."""
         return self.client_id == client.get_client_id()
+
+    @property
+    def consented_scope(self) -> str:
+        """The scope the user consented to for this token's family (never wider than recorded)."""
+        return self.scope if self.granted_scope is None else self.granted_scope
 
     def get_scope(self) -> str:
         """Authlib hook."""

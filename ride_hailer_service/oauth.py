@@ -61,7 +61,7 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     parent = getattr(request, "refresh_token", None)
     code = getattr(request, "authorization_code", None)
     if parent is not None:
-        granted = parent.granted_scope
+        granted = parent.consented_scope
     elif code is not None:
         granted = code.scope
     else:  # implicit grant: the consent of this very request
@@ -254,7 +254,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         A `scope` that is sent but blank (spaces, tabs, no-break spaces) is `invalid_scope`,
         as is a token whose scope is empty (left by older code).
         """
-        current = within(token.scope, token.granted_scope)
+        current = within(token.scope, token.consented_scope)
         scope = self.request.payload.scope
         if scope is None:
             if not current:

@@ -145,6 +145,18 @@ def test_every_token_of_a_link_stays_within_the_scope_consented_at_authorization
     assert rows and all(set(scope.split()) <= {"profile", "rides:read"} and granted == "profile rides:read" for scope, granted in rows)
 
 
+def test_token_row_without_a_recorded_grant_is_held_to_its_own_scope(live_server, alexa_clients, user):
+    base, registered = live_server.url, alexa_clients["HTTP_BASIC"]
+    tokens = http_link(base, registered, scope="profile")
+    with live_server.app.app_context():  # a row bulk-loaded by a tool that does not know the column
+        db.session.execute(update(Token).values(granted_scope=None))
+        db.session.commit()
+    wider = http_refresh(base, registered, tokens["refresh_token"], scope="profile rides:write")
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    plain = http_refresh(base, registered, tokens["refresh_token"])
+    assert plain.status_code == 200 and plain.json()["scope"] == "profile"
+
+
 # Finding 2: a blank scope at the authorization endpoint is refused
 
 

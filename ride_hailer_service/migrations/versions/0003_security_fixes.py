@@ -19,7 +19,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('tokens', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('granted_scope', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('granted_scope', sa.Text(), nullable=True))
     # the consented scope of an existing family is the scope of its first token (the code exchange)
     op.execute(
         "UPDATE tokens SET granted_scope = COALESCE("
