@@ -52,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
     from . import cli, mail, web
-    from .views import account, api, oauth
+    from .views import account, api, apps, oauth
 
     csrf = CSRFProtect(app)
     web.init_app(app)
@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     oidc.init_app(app, csrf)
     api.init_app(app, csrf)
     account.init_app(app)
+    apps.init_app(app)
     cli.init_app(app)
     mail.init_app(app)
     _install_extensions(app, csrf)

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from .accounts import register_user
+from .accounts import check_name, register_user
 from .config import SCOPES
-from .errors import AdminError
+from .errors import AdminError, InvalidName
 from .models import Client, User, db
 from .security import new_secret, token_digest
 
@@ -21,6 +21,9 @@ ALEXA_REDIRECT_URL_TEMPLATES = (
     "https://layla.amazon.com/api/skill/link/{vendor_id}",
     "https://alexa.amazon.co.jp/api/skill/link/{vendor_id}",
 )
+
+#: Display name of a client registered without --name ("Linking allows the Ride Hailer skill to").
+DEFAULT_CLIENT_NAME = "Ride Hailer"
 
 #: What a vendor id may contain (it becomes a path segment of the redirect URLs).
 VENDOR_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
@@ -49,7 +52,10 @@ def create_user(email: str, password: str, name: str) -> User:
     """Create and commit a Ride Hailer account."""
     if not password:
         raise AdminError("password must not be empty")
-    user = register_user(email, password, name)
+    try:
+        user = register_user(email, password, name)
+    except InvalidName as error:
+        raise AdminError(f"name: {error}") from None
     db.session.commit()
     _detach_loaded(user)
     return user
@@ -64,11 +70,17 @@ def create_alexa_client(
     client_secret: str | None = None,
     scopes: Sequence[str] = ("profile", "rides:read", "rides:write"),
     require_pkce: bool = False,
+    name: str = DEFAULT_CLIENT_NAME,
 ) -> tuple[Client, str]:
     """Register the skill as a client with the Alexa redirect URLs; return it and its secret.
 
-    The secret is returned once and stored only as a digest.
+    ``name`` is the skill's display name on the login and consent pages ("Linking allows
+    the <name> skill to: ..."). The secret is returned once and stored only as a digest.
     """
+    try:
+        name = check_name(name)
+    except InvalidName as error:
+        raise AdminError(f"client name: {error}") from None
     if scheme not in ACCESS_TOKEN_SCHEMES:
         raise AdminError(f"scheme must be one of {', '.join(ACCESS_TOKEN_SCHEMES)}")
     unknown = [s for s in scopes if s not in SCOPES]
@@ -80,7 +92,7 @@ def create_alexa_client(
     client = Client(
         client_id=client_id,
         client_secret_digest=token_digest(secret),
-        name="Ride Hailer skill",
+        name=name,
         redirect_uris=" ".join(alexa_redirect_urls(vendor_id)),
         scope=" ".join(scopes),
         token_endpoint_auth_method=ACCESS_TOKEN_SCHEMES[scheme],

@@ -45,15 +45,17 @@ def create_user_command(email: str, password: str, name: str) -> None:
 @click.option("--implicit", is_flag=True, help="Also allow the implicit grant.")
 @click.option("--client-id", default="alexa-skill", show_default=True)
 @click.option("--require-pkce", is_flag=True)
+@click.option("--name", default=admin.DEFAULT_CLIENT_NAME, show_default=True,
+              help='Skill name on the login and consent pages ("Linking allows the NAME skill to").')
 @click.option("--base-url", default="https://ride-hailer.example", show_default=True,
               help="Public https URL of this service, for the printed accountLinking.json.")
 def create_alexa_client_command(
-    vendor_id: str, scheme: str, implicit: bool, client_id: str, require_pkce: bool, base_url: str
+    vendor_id: str, scheme: str, implicit: bool, client_id: str, require_pkce: bool, name: str, base_url: str
 ) -> None:
     """Register the Alexa skill as a client and print the accountLinking.json values."""
     try:
         client, secret = admin.create_alexa_client(
-            vendor_id, scheme, implicit=implicit, client_id=client_id, require_pkce=require_pkce
+            vendor_id, scheme, implicit=implicit, client_id=client_id, require_pkce=require_pkce, name=name
         )
     except AdminError as error:
         raise click.ClickException(str(error)) from None

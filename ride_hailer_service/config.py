@@ -42,9 +42,15 @@ DEFAULTS: dict[str, Any] = {
     #: seconds a sign-in stays valid for the one authorization request it was made for
     "LOGIN_SESSION_LIFETIME": 600,
     "LOGIN_THROTTLE_WINDOW": 900,
-    "LOGIN_THROTTLE_PER_ACCOUNT": 5,
+    #: failed sign-ins per (account, client address): a stranger elsewhere cannot lock the owner out
+    "LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS": 5,
+    #: failed sign-ins per account from all addresses together (guessing from many addresses)
+    "LOGIN_THROTTLE_PER_ACCOUNT": 100,
     "LOGIN_THROTTLE_PER_ADDRESS": 30,
     "RECOVERY_THROTTLE_PER_ADDRESS": 5,
+    #: sign-ups per email and per client address per LOGIN_THROTTLE_WINDOW (checked before argon2)
+    "SIGNUP_THROTTLE_PER_EMAIL": 3,
+    "SIGNUP_THROTTLE_PER_ADDRESS": 20,
     #: number of reverse proxies in front of the service whose X-Forwarded-* to trust
     "TRUSTED_PROXIES": 0,
     "SMTP_HOST": None,
@@ -65,6 +71,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,
     "WTF_CSRF_TIME_LIMIT": 3600,
+    #: Flask-WTF's https-only Referer check refuses every form post of a page served with
+    #: `Referrer-Policy: no-referrer` (browsers then send no Referer): the session-bound CSRF
+    #: token, SameSite=Lax and HSTS (includeSubDomains) protect the forms instead
+    "WTF_CSRF_SSL_STRICT": False,
     "BABEL_DEFAULT_LOCALE": "en",
     "MAX_CONTENT_LENGTH": 64 * 1024,
     #: reuse by configuration (docs/ARCHITECTURE.md): callables ``init(app, csrf)`` (or

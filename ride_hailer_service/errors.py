@@ -7,6 +7,8 @@ ServiceError
  |    +-- LoginThrottled     too many failed sign-ins for this account or address
  |    +-- BadCredentials     email or password wrong (never says which)
  |    +-- EmailTaken         an account with this email exists already
+ |    +-- InvalidName        a name with control characters, or too long
+ |    +-- SignUpThrottled    too many sign-ups for this email or from this address
  +-- ApiError                a resource API request answered with a JSON error
       +-- BadApiRequest      400 invalid_request
       +-- InvalidAccessToken 401 invalid_token
@@ -44,6 +46,14 @@ class BadCredentials(AccountError):
 
 class EmailTaken(AccountError):
     """An account with this email exists already."""
+
+
+class InvalidName(AccountError, ValueError):
+    """A name with control or line-break characters, empty, or too long."""
+
+
+class SignUpThrottled(AccountError):
+    """Too many sign-ups for this email or from this client address."""
 
 
 class ApiError(ServiceError):

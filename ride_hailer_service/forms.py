@@ -6,7 +6,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 #: Longest password accepted anywhere (sign-up, reset, login).
 MAX_PASSWORD_LENGTH = 200
@@ -53,13 +53,26 @@ class ConsentForm(FlaskForm):
     """Allow or deny the skill's access; the submit button (name="decision") carries it."""
 
 
+def _plain_name(form: Any, field: Any) -> None:
+    """No control or line-break characters (a name goes into mail), at most 100 characters."""
+    from .accounts import MAX_NAME_LENGTH, check_name
+    from .errors import InvalidName
+
+    if len(field.data or "") > MAX_NAME_LENGTH:
+        raise ValidationError(_l("Use at most 100 characters."))
+    try:
+        check_name(field.data or "")
+    except InvalidName:
+        raise ValidationError(_l("Use letters, spaces and punctuation only, on one line.")) from None
+
+
 class SignupForm(FlaskForm):
     """A new Ride Hailer account."""
 
     name = StringField(
         _l("Your name"),
         filters=[_strip],
-        validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter your name.")), _plain_name],
     )
     email = _email_field()
     password = PasswordField(

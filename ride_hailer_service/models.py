@@ -94,11 +94,13 @@ class Client(db.Model, ClientMixin):  # type: ignore[name-defined,misc]
         return None
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        """Authlib hook: the requested scopes this client may have (all of its own if none)."""
+        """Authlib hook: the requested scopes this client may have.
+
+        An omitted or blank scope resolves to nothing, never to the client's full list
+        (issue 11, finding 1); the grants refuse a scope that resolves to nothing.
+        """
         allowed = self.scope.split()
-        if not scope:
-            return " ".join(allowed)
-        return " ".join(s for s in dict.fromkeys(scope.split()) if s in allowed)
+        return " ".join(s for s in dict.fromkeys((scope or "").split()) if s in allowed)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         """Authlib hook: exact, case-sensitive match against a registered URI."""
@@ -154,6 +156,9 @@ class Token(db.Model, TokenMixin):  # type: ignore[name-defined,misc]
     client_id: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     scope: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: what the user consented to at authorization; every token of the family stays within it
+    #: (NULL: a row written without it, by a tool outside the app; then the token's own scope)
+    granted_scope: Mapped[str | None] = mapped_column(Text, nullable=True)
     access_token_digest: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     refresh_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
@@ -172,6 +177,11 @@ class Token(db.Model, TokenMixin):  # type: ignore[name-defined,misc]
         """Authlib hook."""
         return self.client_id == client.get_client_id()
 
+    @property
+    def consented_scope(self) -> str:
+        """The scope the user consented to for this token's family (never wider than recorded)."""
+        return self.scope if self.granted_scope is None else self.granted_scope
+
     def get_scope(self) -> str:
         """Authlib hook."""
         return self.scope
@@ -187,6 +197,25 @@ class Token(db.Model, TokenMixin):  # type: ignore[name-defined,misc]
     def is_revoked(self) -> bool:
         """Authlib hook."""
         return self.revoked_at is not None
+
+
+class SignIn(db.Model):  # type: ignore[name-defined,misc]
+    """A sign-in for one authorization request, held server-side (the cookie holds its secret).
+
+    Consent consumes it, a password reset and sign-out end it: a copy of the cookie is
+    worth nothing afterwards.
+    """
+
+    __tablename__ = "sign_ins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secret_digest: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    #: SHA-256 of the authorization request's parameters (order-independent)
+    request_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    #: consumed by the consent decision, or ended by a password reset or sign-out
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Ride(db.Model):  # type: ignore[name-defined,misc]

@@ -8,7 +8,7 @@ from typing import Any
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -45,22 +45,44 @@ def query_client(client_id: str) -> Client | None:
     ).scalar_one_or_none()
 
 
+def within(scope: str | None, granted: str) -> str:
+    """The scopes of ``scope`` that ``granted`` contains, in order, without duplicates."""
+    allowed = set(granted.split())
+    return " ".join(s for s in dict.fromkeys((scope or "").split()) if s in allowed)
+
+
 def save_token(token: dict[str, Any], request: Any) -> None:
-    """Authlib hook: store digests of a new access (and refresh) token; the view commits."""
+    """Authlib hook: store digests of a new access (and refresh) token; the view commits.
+
+    The family's granted scope (what the user consented to at authorization) travels with
+    every token of the family, and no token's scope ever leaves it.
+    """
     now = utcnow()
     refresh = token.get("refresh_token")
+    parent = getattr(request, "refresh_token", None)
+    code = getattr(request, "authorization_code", None)
+    if parent is not None:
+        granted = parent.consented_scope
+    elif code is not None:
+        granted = code.scope
+    else:  # implicit grant: the consent of this very request
+        granted = request.client.get_allowed_scope(request.payload.scope)
+    scope = within(token.get("scope"), granted)
+    if not scope:
+        raise InvalidScopeError("The link grants no scope; link the account again.")
+    if "scope" in token:
+        token["scope"] = scope
     row = Token(
         client_id=request.client.client_id,
         user_id=request.user.id,
-        scope=token.get("scope", ""),
+        scope=scope,
+        granted_scope=granted,
         access_token_digest=token_digest(token["access_token"]),
         refresh_token_digest=token_digest(refresh) if refresh else None,
         issued_at=now,
         expires_in=int(token["expires_in"]),
         refresh_expires_at=now + _seconds("REFRESH_TOKEN_IDLE_LIFETIME") if refresh else None,
     )
-    parent = getattr(request, "refresh_token", None)
-    code = getattr(request, "authorization_code", None)
     if parent is not None:
         row.family_id = parent.family_id
         row.parent_id = parent.id
@@ -120,7 +142,21 @@ class _ExactRedirectUriMixin:
         return str(redirect_uri)
 
 
-class AuthorizationCodeGrant(_ExactRedirectUriMixin, grants.AuthorizationCodeGrant):
+class _ResolvedScopeMixin:
+    """Refuse an authorization request whose scope resolves to nothing (RFC 6749 4.1.2.1).
+
+    Authlib raises this from inside `validate_authorization_request`, after the redirect URI
+    is validated, so the answer is an `invalid_scope` redirect carrying the `state`.
+    """
+
+    def validate_requested_scope(self) -> None:
+        super().validate_requested_scope()  # type: ignore[misc]
+        request = self.request  # type: ignore[attr-defined]
+        if not request.client.get_allowed_scope(request.payload.scope):
+            raise InvalidScopeError("Ask for at least one scope this client may have.")
+
+
+class AuthorizationCodeGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants.AuthorizationCodeGrant):
     """Authorization code grant: single-use codes of at most 5 minutes, replay revokes."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = list(CLIENT_AUTH_METHODS)
@@ -133,7 +169,8 @@ class AuthorizationCodeGrant(_ExactRedirectUriMixin, grants.AuthorizationCodeGra
                 client_id=request.client.client_id,
                 user_id=request.user.id,
                 redirect_uri=request.payload.redirect_uri,
-                scope=request.scope or "",
+                # exactly the scopes the consent page listed
+                scope=request.client.get_allowed_scope(request.payload.scope),
                 code_challenge=data.get("code_challenge"),
                 code_challenge_method=data.get("code_challenge_method"),
                 expires_at=utcnow() + _seconds("AUTHORIZATION_CODE_LIFETIME"),
@@ -167,7 +204,7 @@ class AuthorizationCodeGrant(_ExactRedirectUriMixin, grants.AuthorizationCodeGra
         return db.session.get(User, authorization_code.user_id)
 
 
-class ImplicitGrant(_ExactRedirectUriMixin, grants.ImplicitGrant):
+class ImplicitGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants.ImplicitGrant):
     """Implicit grant, only for clients registered for it; no refresh token."""
 
     def authenticate_token_endpoint_client(self) -> Client:
@@ -193,6 +230,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         _lock_family(token)
         now = utcnow()
         if token.revoked_at is not None:
+            # RFC 9700 section 4.14.2: a revoked token (a losing sibling, or any token of a
+            # revoked link) presented again ends the whole family; loud beats a silent takeover
+            revoke_family(token.family_id, "revoked refresh token presented")
             return None
         if token.refresh_expires_at is None or now >= token.refresh_expires_at:
             return None
@@ -208,6 +248,22 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_user(self, refresh_token: Token) -> User | None:
         return db.session.get(User, refresh_token.user_id)
+
+    def _validate_token_scope(self, token: Token) -> None:
+        """A refresh may narrow the scope, never widen it past what the user consented to.
+
+        A `scope` that is sent but blank (spaces, tabs, no-break spaces) is `invalid_scope`,
+        as is a token whose scope is empty (left by older code).
+        """
+        current = within(token.scope, token.consented_scope)
+        scope = self.request.payload.scope
+        if scope is None:
+            if not current:
+                raise InvalidScopeError("The link grants no scope; link the account again.")
+            return
+        requested = set(scope.split())
+        if not requested or not requested <= set(current.split()):
+            raise InvalidScopeError()
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
         now = utcnow()

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale, gettext as _
 from flask_wtf.csrf import CSRFError
@@ -28,8 +29,45 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
+#: RFC 6797 HSTS on answers served over https: one year, subdomains included.
+HSTS = "max-age=31536000; includeSubDomains"
+
 #: Paths answered in JSON (machines), the rest in HTML (people).
 JSON_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/.well-known/")
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """JSON bodies that cannot be used are a ValueError, so every `get_json` answers 400.
+
+    Python's parser raises RecursionError (not ValueError) on deep nesting, which
+    `get_json(silent=True)` lets through as a 500; and it accepts lone surrogate escapes
+    (`"\\ud800"`) that no UTF-8 encoder, database or hash can take later.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        _refuse_lone_surrogates(value)
+        return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    """Raise ValueError when any key or string in a parsed JSON value is not valid Unicode."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("JSON string with a lone surrogate") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -89,6 +127,7 @@ class TransportAwareSessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     """Wire Babel, the transport rule, headers and error handlers into the app."""
+    app.json = StrictJSONProvider(app)
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.session_interface = TransportAwareSessionInterface()
@@ -121,6 +160,8 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if request.path.startswith(("/oauth/", "/account/", "/api/")):
             response.headers["Cache-Control"] = "no-store"
+        if request.is_secure:  # over https (behind the TLS proxy: via ProxyFix), RFC 6797
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     @app.errorhandler(ApiError)

@@ -1,14 +1,16 @@
 """Authorization endpoint (login + consent pages), token, revocation and metadata."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2 import rfc9207
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from flask import (
     Blueprint,
@@ -25,18 +27,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select, update
 
 from ..accounts import authenticate
 from ..errors import BadCredentials, LoginThrottled
 from ..config import SCOPES
 from ..forms import ConsentForm, LoginForm
-from ..models import User, db
+from ..models import SignIn, User, db, utcnow
+from ..security import new_secret, token_digest
 from ..oauth import CLIENT_AUTH_METHODS, PKCE_METHOD, create_authorization_server
 from ..web import html_error, json_error, public_url
 
 bp = Blueprint("oauth", __name__)
 
 SERVER_EXTENSION = "ride_hailer.authorization_server"
+
+#: Session key holding the secret of the browser's server-side sign-in record.
+SIGN_IN_KEY = "sign_in"
 
 #: What each scope lets the skill do, shown on the login and consent pages (seed:
 #: "The login page should tell users what access they are allowing").
@@ -64,36 +71,80 @@ def sign_in_for(user_id: int, authorize_path: str) -> None:
     """Sign the user in for this one authorization request (`/oauth/authorize?...`) only.
 
     A shared web view (the Alexa app) must not show the next, unrelated linking flow as
-    already signed in: the sign-in is bound to a digest of the request's parameters and
-    lasts LOGIN_SESSION_LIFETIME seconds; the consent decision ends it.
+    already signed in: the sign-in is a server-side record (`sign_ins`) bound to a digest of
+    the request's parameters, lasting LOGIN_SESSION_LIFETIME seconds; the session cookie
+    holds only its random secret. The consent decision consumes it, a password reset and
+    sign-out end it, so a copy of the cookie opens nothing afterwards. Commits.
     """
-    items = parse_qsl(urlsplit(authorize_path).query, keep_blank_values=True)
+    start_sign_in(user_id, parse_qsl(urlsplit(authorize_path).query, keep_blank_values=True))
+
+
+def start_sign_in(user_id: int, items: list[tuple[str, str]]) -> None:
+    """Record a sign-in bound to these request parameters; the session holds its secret. Commits."""
+    sign_out()
+    secret = new_secret()
+    lifetime = dt.timedelta(seconds=int(current_app.config["LOGIN_SESSION_LIFETIME"]))
+    db.session.add(
+        SignIn(
+            secret_digest=token_digest(secret),
+            user_id=user_id,
+            request_digest=_request_digest(items),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    db.session.commit()
     session.clear()
-    session["user_id"] = user_id
-    session["login_request"] = _request_digest(items)
-    session["login_at"] = int(time.time())
+    session[SIGN_IN_KEY] = secret
+
+
+def _sign_in_record() -> SignIn | None:
+    """The live sign-in whose secret this browser's session holds, if any."""
+    secret = session.get(SIGN_IN_KEY)
+    if not isinstance(secret, str) or not secret:
+        return None
+    record = db.session.execute(
+        select(SignIn).where(SignIn.secret_digest == token_digest(secret))
+    ).scalar_one_or_none()
+    if record is None or record.ended_at is not None or utcnow() >= record.expires_at:
+        return None
+    return record
 
 
 def sign_out() -> None:
-    """End the sign-in of the linking flow."""
-    for key in ("user_id", "login_request", "login_at"):
-        session.pop(key, None)
+    """End the sign-in of the linking flow, server-side too (commits when there was one)."""
+    secret = session.pop(SIGN_IN_KEY, None)
+    if isinstance(secret, str) and secret:
+        db.session.execute(
+            update(SignIn)
+            .where(SignIn.secret_digest == token_digest(secret), SignIn.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+        db.session.commit()
 
 
-def current_user() -> User | None:
-    """The user signed in for this very authorization request, recently; else None."""
-    user_id = session.get("user_id")
-    if not isinstance(user_id, int):
-        return None
-    login_at = session.get("login_at")
-    fresh = isinstance(login_at, int) and 0 <= time.time() - login_at <= int(
-        current_app.config["LOGIN_SESSION_LIFETIME"]
+def consume_sign_in(record: SignIn) -> bool:
+    """End the sign-in for the consent decision; False when another request ended it first."""
+    ended = db.session.execute(
+        update(SignIn)
+        .where(SignIn.id == record.id, SignIn.ended_at.is_(None))
+        .values(ended_at=utcnow())
     )
-    same_request = session.get("login_request") == _request_digest(list(request.args.items(multi=True)))
-    if not (fresh and same_request):
-        sign_out()  # another linking flow, or too old: ask for the password again
+    return ended.rowcount == 1
+
+
+def current_sign_in(items: list[tuple[str, str]] | None = None) -> tuple[SignIn, User] | None:
+    """The sign-in made for this very request (default: this authorization request's
+    parameters), recently, and its user; else None (and any other sign-in ends)."""
+    record = _sign_in_record()
+    if items is None:
+        items = list(request.args.items(multi=True))
+    same_request = record is not None and record.request_digest == _request_digest(items)
+    user = db.session.get(User, record.user_id) if record is not None and same_request else None
+    if record is None or user is None:
+        if SIGN_IN_KEY in session:
+            sign_out()  # another linking flow, too old, consumed or revoked: ask for the password
         return None
-    return db.session.get(User, user_id)
+    return record, user
 
 
 def authorize_url() -> str:
@@ -102,10 +153,23 @@ def authorize_url() -> str:
     return url_for("oauth.authorize") + ("?" + query if query else "")
 
 
+def with_issuer(response: Response) -> Response:
+    """RFC 9207: name the issuer (`iss`) in every authorization response, errors included,
+    next to the other parameters (query for the code flow, fragment for the implicit grant).
+
+    Authlib's `rfc9207.IssuerParameter` cannot do it here: it always writes the query, and its
+    server-level hook is not run by Authlib 1.9.
+    """
+    location = response.headers.get("Location")
+    if location and response.status_code in (301, 302, 303, 307):
+        response.headers["Location"] = add_params_to_uri(location, {"iss": public_url("")}, fragment="#" in location)
+    return response
+
+
 def _authorization_error(error: OAuth2Error) -> Any:
     """Redirect only to a validated redirect URI; otherwise an HTML page."""
     if error.redirect_uri:
-        return server().handle_error_response(None, error)
+        return with_issuer(server().handle_error_response(None, error))
     return html_error(
         error.status_code if error.status_code and error.status_code < 500 else 400,
         _("This sign-in link is not valid. Start linking again from the Alexa app."),
@@ -115,7 +179,8 @@ def _authorization_error(error: OAuth2Error) -> Any:
 @bp.route("/oauth/authorize", methods=["GET", "POST"])
 def authorize() -> Any:
     """Login page, then consent page, then the redirect to Alexa with code or token."""
-    user = current_user()
+    signed_in = current_sign_in()
+    user = signed_in[1] if signed_in else None
     for name in SINGLE_PARAMETERS:
         if len(request.args.getlist(name)) > 1 or name in request.form:
             return _authorization_error(OAuth2Error())
@@ -128,7 +193,10 @@ def authorize() -> Any:
     if not request.args.get("state"):
         return _authorization_error(OAuth2Error())
 
-    scopes = [s for s in (grant.request.scope or "").split() if s in SCOPE_DESCRIPTIONS]
+    # exactly the scopes the code (or implicit token) will carry
+    scopes = [
+        s for s in grant.client.get_allowed_scope(grant.request.payload.scope).split() if s in SCOPE_DESCRIPTIONS
+    ]
     context = {
         "client": grant.client,
         "scopes": [SCOPE_DESCRIPTIONS[s] for s in scopes],
@@ -137,18 +205,24 @@ def authorize() -> Any:
         "recover_url": url_for("account.recover", next=authorize_url()),
     }
 
-    if user is not None and request.method == "POST" and "decision" in request.form:
+    if signed_in is not None and request.method == "POST" and "decision" in request.form:
         if ConsentForm().validate_on_submit():
             allowed = request.form.get("decision") == "allow"
-            try:
-                response = server().create_authorization_response(
-                    grant_user=user if allowed else None, grant=grant
-                )
-            except ValueError:
-                return _authorization_error(OAuth2Error())
-            db.session.commit()
-            sign_out()
-            return response
+            # one decision per sign-in, even for racing copies of the cookie
+            if consume_sign_in(signed_in[0]):
+                try:
+                    response = server().create_authorization_response(
+                        grant_user=user if allowed else None, grant=grant
+                    )
+                except ValueError:
+                    db.session.rollback()
+                    return _authorization_error(OAuth2Error())
+                db.session.commit()
+                session.pop(SIGN_IN_KEY, None)
+                return with_issuer(response)
+            db.session.rollback()
+            session.pop(SIGN_IN_KEY, None)
+            user = None
 
     form = LoginForm()
     if request.method == "POST" and "password" in request.form:
@@ -230,13 +304,15 @@ def metadata() -> Response:
             "token_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
             "revocation_endpoint_auth_methods_supported": list(CLIENT_AUTH_METHODS),
             "code_challenge_methods_supported": [PKCE_METHOD],
+            "authorization_response_iss_parameter_supported": True,
         }
     )
     from .. import oidc  # jwks_uri, userinfo_endpoint (OpenID Connect, JWT access tokens)
 
     data.update(oidc.server_metadata())
     if issuer.startswith("https://"):
-        data.validate()  # RFC 8414 demands an https issuer; loopback demo runs on http
+        # RFC 8414 demands an https issuer; loopback demo runs on http
+        data.validate(metadata_classes=[rfc9207.AuthorizationServerMetadata])
     return jsonify(dict(data))
 
 

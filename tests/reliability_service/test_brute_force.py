@@ -256,7 +256,9 @@ def _in_process(database: Any, **config: Any) -> tuple[Any, CountingHasher]:
 
 def test_login_with_unknown_email_does_the_same_argon2_verify_and_sql_as_with_known_email(database, seeded, tmp_path: Path, figures):
     """Mechanism: one verify (the dummy hash) and the same statements; the timing is printed, not asserted."""
-    app, hasher = _in_process(database, LOGIN_THROTTLE_PER_ACCOUNT=100000, LOGIN_THROTTLE_PER_ADDRESS=100000)
+    app, hasher = _in_process(
+        database, LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS=100000, LOGIN_THROTTLE_PER_ACCOUNT=100000, LOGIN_THROTTLE_PER_ADDRESS=100000
+    )
     url = authorize_url("", seeded.basic.client_id, state="same-state")
     client = app.test_client()
 
@@ -309,6 +311,7 @@ def _median_seconds(call, tries: int) -> float:
 def _print_login_timing(database, seeded, tmp_path: Path, figures) -> None:
     """The measured login timing ratio, as a figure (wall clock on shared cores is not asserted)."""
     service = ServiceProcess(database, tmp_path / "timing.log", workers=1, threads=1, extra_env={
+        "RIDE_HAILER_LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS": "100000",
         "RIDE_HAILER_LOGIN_THROTTLE_PER_ACCOUNT": "100000", "RIDE_HAILER_LOGIN_THROTTLE_PER_ADDRESS": "100000",
     }).start()
     try:

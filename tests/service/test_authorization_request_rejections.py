@@ -52,7 +52,7 @@ def test_unregistered_redirect_uri_variant_is_refused_after_sign_in_too(client, 
     response = client.post(url, data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
     _assert_error_page(response)
     with client.session_transaction() as session:
-        assert "user_id" not in session
+        assert "sign_in" not in session
 
 
 @pytest.mark.parametrize(
