@@ -100,6 +100,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
                         help=f"environment variable holding the test user's password (default: {DEFAULT_PASSWORD_ENV})")
     parser.add_argument("--hook", action="append", default=[], metavar="NAME=MODULE:FUNCTION",
                         help="script hook: the step `hook NAME` calls FUNCTION(conversation) (repeatable; default: none)")
+    parser.add_argument("--html", type=Path, metavar="FILE",
+                        help="after the run, write the last link as a self-contained HTML report: every "
+                             "request and answer of the flow in order, secrets masked (default: none)")
     parser.add_argument("--verbose", action="store_true",
                         help="print the resolved intent and slots of every request and each step of linking (default: off)")
     parser.add_argument("--show-json", action="store_true",
@@ -206,6 +209,21 @@ def build_conversation(args: argparse.Namespace, note: Callable[[str], None]) ->
     )
 
 
+def _write_html(path: Path, conversation: conv.Conversation, out: TextIO) -> None:
+    """The last link of the run as an HTML report (or a note that nothing was linked)."""
+    from ..html_report import write_link_report
+
+    if conversation.link_outcome is None:
+        out.write(f"[alexa] no link in this run: {path} not written\n")
+        return
+    try:
+        write_link_report(path, conversation.link_trace, conversation.link_outcome)
+    except OSError as error:
+        out.write(f"[alexa] cannot write {path}: {error}\n")
+        return
+    out.write(f"[alexa] the link's report: {path}\n")
+
+
 def main_from_args(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run interactive or scripted mode; return the exit code (Ctrl-C: 130, no traceback)."""
     out = stdout or sys.stdout
@@ -219,10 +237,14 @@ def main_from_args(args: argparse.Namespace, stdin: TextIO | None = None, stdout
         except SimulatorError as error:
             sys.stderr.write(f"alexa-linkcheck simulate: error: {error}\n")
             return EXIT_USAGE
-        if steps is None:
-            return run_interactive(conversation, transcript, stdin or sys.stdin)
-        outcome = ScriptRunner(conversation, transcript, hooks).run(steps)
-        return EXIT_OK if outcome.passed else EXIT_FAILED
+        try:
+            if steps is None:
+                return run_interactive(conversation, transcript, stdin or sys.stdin)
+            outcome = ScriptRunner(conversation, transcript, hooks).run(steps)
+            return EXIT_OK if outcome.passed else EXIT_FAILED
+        finally:
+            if args.html is not None:
+                _write_html(args.html, conversation, out)
     except KeyboardInterrupt:
         out.write("\n[alexa] interrupted\n")
         out.flush()

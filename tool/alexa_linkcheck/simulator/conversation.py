@@ -240,6 +240,9 @@ class Conversation:
         _ = self.model  # fail early on a missing locale
         self.session: SessionState | None = None
         self.account: AccountLink | None = None
+        #: every request and answer of the last link (`simulate --html`), and how it ended
+        self.link_trace: list[Any] = []
+        self.link_outcome: object = None
         self._last_intent: str | None = None
         self._dialog_open = False
         #: (intent, slot, slots of updatedIntent) after a Dialog.ElicitSlot, until the next turn
@@ -302,7 +305,15 @@ class Conversation:
         http = requests.Session()
         if on_step is not None:
             http.hooks["response"].append(_LinkObserver(self.linking_config, password, on_step))
-        tokens = linking.link_account(self.linking_config, username, password, locale=self.locale, http=http)
+        self.link_trace = []
+        self.link_outcome = None
+        try:
+            tokens = linking.link_account(self.linking_config, username, password, locale=self.locale, http=http,
+                                          on_step=self.link_trace.append)
+        except LinkingError as error:
+            self.link_outcome = error
+            raise
+        self.link_outcome = tokens
         self.store_tokens(tokens)
         self.note(f"account linked for {username}; access token expires in {tokens.expires_in or 'default'} s")
         return self.event_account_linked()
