@@ -3,7 +3,8 @@
 Run as ``python -I -S cold_child.py VARIANT LAMBDA_DIR SITE_PACKAGES`` with the envelope on
 stdin; prints the speech. ``-S`` plus the site-packages folder on sys.path is what a Lambda
 deployment package looks like (no editable-install finders of the development venv). Variants: ``linked`` imports lambda_function (the real skill, cache miss, real
-HTTP); ``bare`` is a bare ASK SDK skill answering without HTTP; ``bare_requests`` and
+HTTP); ``example`` imports examples/hello_world's lambda_function (an outside-style skill on
+the library, Login with Amazon profile from the same server, cache miss); ``bare`` is a bare ASK SDK skill answering without HTTP; ``bare_requests`` and
 ``bare_urllib3`` and ``bare_httpclient`` (the standard library's http.client) are the bare
 skill plus one GET /api/v1/me with that HTTP client.
 Only the standard library and the variant's own imports are loaded.
@@ -16,7 +17,16 @@ variant, lambda_dir = sys.argv[1], sys.argv[2]
 sys.path.append(sys.argv[3])
 event = json.loads(sys.stdin.read())
 
-if variant == "linked":
+if variant == "example":
+    # examples/hello_world: an outside-style skill on the library (as `pip install -t` lays it out)
+    root = os.path.dirname(os.path.abspath(lambda_dir))
+    sys.path.insert(0, os.path.join(root, "examples", "hello_world", "lambda"))
+    sys.path.insert(1, os.path.join(root, "library"))
+    event["request"]["intent"]["name"] = "WhoAmIIntent"
+    import lambda_function
+
+    answer = lambda_function.lambda_handler(event, None)
+elif variant == "linked":
     sys.path.insert(0, lambda_dir)
     # The linking library, as `pip install -t` would put it beside the skill.
     sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(lambda_dir)), "library"))

@@ -17,7 +17,7 @@ from bench.common import LAMBDA_DIR, Row, paired, ratio_row, scaled, setup_paths
 COLD_START_TARGET = 1.05
 CHILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cold_child.py")
 SITE_PACKAGES = sysconfig.get_paths()["purelib"]
-VARIANTS = ("linked", "bare", "bare_requests", "bare_urllib3", "bare_httpclient")
+VARIANTS = ("linked", "example", "bare", "bare_requests", "bare_urllib3", "bare_httpclient")
 
 
 def _once(variant: str, event: bytes, env: dict[str, str]) -> float:
@@ -44,6 +44,7 @@ def run() -> list[Row]:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "RIDE_HAILER_API_URL": server.url,
+            "LWA_PROFILE_URL": server.url + "/user/profile",
             "LINKING_CACHE_TTL": "300",
         }
         samples: dict[str, list[float]] = {name: [] for name in VARIANTS}
@@ -59,12 +60,16 @@ def run() -> list[Row]:
         server.stop()
     ms = {name: round(statistics.median(values) * 1000, 1) for name, values in samples.items()}
     ratio, low, high = paired(samples["linked"], samples["bare_requests"])
+    example_ratio, example_low, example_high = paired(samples["example"], samples["bare_requests"])
     rows = [
         Row("3 cold start", "linked: import lambda_function + 1st request", ms["linked"], "ms",
             details={"samples_ms": [round(v * 1000, 1) for v in samples["linked"]]}),
         Row("3 cold start", "bare + one GET with requests (the anchor)", ms["bare_requests"], "ms"),
         ratio_row("3 cold start", "linked / (bare + requests + one GET)", ratio, f"<= {COLD_START_TARGET}",
                   ratio <= COLD_START_TARGET, (low, high), runs_per_variant=count),
+        Row("3 cold start", "examples/hello_world: import + 1st request (WhoAmI, LWA profile)", ms["example"], "ms"),
+        ratio_row("3 cold start", "example / (bare + requests + one GET)", example_ratio, f"<= {COLD_START_TARGET}",
+                  example_ratio <= COLD_START_TARGET, (example_low, example_high), runs_per_variant=count),
         Row("3 cold start", "bare ASK SDK skill, no HTTP", ms["bare"], "ms"),
         Row("3 cold start", "linked / bare (no HTTP at all; informational)", round(ms["linked"] / ms["bare"], 3), "x"),
         Row("3 cold start", "bare + one GET with urllib3", ms["bare_urllib3"], "ms"),
