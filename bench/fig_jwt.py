@@ -62,7 +62,8 @@ def run() -> list[Row]:
     from cryptography.hazmat.primitives.asymmetric import rsa
     from jwt.algorithms import RSAAlgorithm
 
-    from account_linking import ProfileCache, ProfileResolver, RideHailerProfileClient
+    from account_linking import ProfileCache, ProfileResolver
+    from ride_hailer.profile_client import RideHailerProfileClient
     from account_linking.jwt_access import JwtAccessTokenClient
     from resource_server import ResourceServer  # tests/skill: the real resource server of figure 2
 

@@ -8,7 +8,6 @@ import requests
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 
 from account_linking import AccountLinking, LwaProfileClient, ResourceServerClient
-from account_linking.clients import RideHailerProfileClient
 from account_linking.linking import LinkedSkillBuilder
 from account_linking.messages import DEFAULT_MESSAGES, DEFAULT_SCOPE_LABELS
 from account_linking.transport import mount_deadline_adapter
@@ -16,6 +15,7 @@ from account_linking.unhandled import default_handlers
 
 from . import handlers
 from .api import RideHailerApi
+from .profile_client import RideHailerProfileClient
 from .prompts import apologies, linking_messages, scope_labels
 from .settings import SkillSettings
 

@@ -83,7 +83,6 @@ _MOVED = {
     "ProfileCache": "cache",
     "ProfileResolver": "resolver",
     "ResourceUnavailable": "errors",
-    "RideHailerProfileClient": "clients",
     "SafeSkillBuilder": "safety",
     "access_token": "tokens",
     "add_linked_handler": "linking",
@@ -101,7 +100,6 @@ if TYPE_CHECKING:  # the names of _MOVED, typed for old code (mypy sees them as 
     from .cache import ProfileCache as ProfileCache
     from .cache import token_digest as token_digest
     from .clients import DEFAULT_LWA_PROFILE_URL as DEFAULT_LWA_PROFILE_URL
-    from .clients import RideHailerProfileClient as RideHailerProfileClient
     from .deadline import DEADLINE_ATTRIBUTE as DEADLINE_ATTRIBUTE
     from .deadline import Deadline as Deadline
     from .deadline import DeadlineInterceptor as DeadlineInterceptor

@@ -168,25 +168,6 @@ class ProfileEndpointClient(ResourceServerClient):
         )
 
 
-def RideHailerProfileClient(  # noqa: N802  (kept as a class-like factory for existing callers)
-    session: requests.Session, api_url: str, timeout: float
-) -> ProfileEndpointClient:
-    """The Ride Hailer API's ``GET /api/v1/me`` as a :class:`ProfileEndpointClient`.
-
-    Deprecated spelling kept for existing callers: it is only this configuration, which
-    any skill can write itself (``id``/``name``/``email`` fields, scopes from the
-    ``X-OAuth-Scopes`` header, scope ``profile``).
-    """
-    return ProfileEndpointClient(
-        session,
-        api_url.rstrip("/") + "/api/v1/me",
-        timeout,
-        scopes_header="X-OAuth-Scopes",
-        required_scope="profile",
-        provider="ride_hailer",
-    )
-
-
 class LwaProfileClient(ProfileEndpointClient):
     """Client of the Login with Amazon profile API (``LWA_PROFILE_URL``).
 

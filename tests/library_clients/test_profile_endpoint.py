@@ -9,8 +9,8 @@ from account_linking import (
     MissingScope,
     ProfileEndpointClient,
     ResourceUnavailable,
-    RideHailerProfileClient,
 )
+from ride_hailer.profile_client import RideHailerProfileClient
 
 from .conftest import TIMEOUT
 from .provider_server import Reply

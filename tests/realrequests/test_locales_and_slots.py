@@ -19,11 +19,11 @@ from account_linking import (
     LinkingExceptionHandler,
     ProfileCache,
     ProfileResolver,
-    RideHailerProfileClient,
     SafeSkillBuilder,
     add_linked_handler,
     requires_link,
 )
+from ride_hailer.profile_client import RideHailerProfileClient
 from account_linking.locales import for_locale
 from account_linking.messages import (
     DEFAULT_APOLOGIES,

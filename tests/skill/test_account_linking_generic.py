@@ -7,7 +7,7 @@ from ask_sdk_core.dispatch_components.request_components import AbstractRequestH
 from ask_sdk_core.utils.predicate import is_intent_name
 
 from account_linking import AccountLinking, link_optional, profile_of, requires_link
-from account_linking.clients import RideHailerProfileClient
+from ride_hailer.profile_client import RideHailerProfileClient
 
 from .conftest import card_type, load_envelope, speech
 

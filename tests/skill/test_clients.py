@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from account_linking import LwaProfileClient, Profile
-from account_linking.clients import RideHailerProfileClient
+from ride_hailer.profile_client import RideHailerProfileClient
 from account_linking.errors import LinkRejected, MissingScope, ResourceUnavailable
 
 from .resource_server import LWA_PATH

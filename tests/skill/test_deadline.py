@@ -10,7 +10,7 @@ from ask_sdk_core.dispatch_components.request_components import (
 
 from account_linking import AccountLinking, LwaProfileClient, call_resource_server, deadline_of, profile_of, requires_link
 from account_linking.cache import ProfileCache
-from account_linking.clients import RideHailerProfileClient
+from ride_hailer.profile_client import RideHailerProfileClient
 from account_linking.deadline import Deadline, call_timeout
 from account_linking.errors import ResourceUnavailable
 from account_linking.http import send

@@ -18,7 +18,7 @@ from ask_sdk_core.utils.predicate import is_intent_name
 from ask_sdk_runtime.dispatch_components.request_components import GenericRequestHandlerChain
 
 from account_linking import AccountLinking, link_optional, profile_of, requires_link
-from account_linking.clients import RideHailerProfileClient
+from ride_hailer.profile_client import RideHailerProfileClient
 from account_linking.errors import LinkingNotInstalled
 from account_linking.messages import DEFAULT_APOLOGIES
 from account_linking.safety import SafeSkillBuilder

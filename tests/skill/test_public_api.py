@@ -13,7 +13,7 @@ import account_linking
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 
 from account_linking import AccountLinking, LinkingMessages, LwaProfileClient, call_resource_server, requires_link
-from account_linking.clients import RideHailerProfileClient
+from ride_hailer.profile_client import RideHailerProfileClient
 from account_linking.deadline import Deadline
 from account_linking.errors import LinkRejected, MissingScope, ResourceUnavailable
 from account_linking.http import ResourceResponse, send
