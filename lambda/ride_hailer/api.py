@@ -18,7 +18,7 @@ from account_linking.deadline import Deadline
 from account_linking.errors import ResourceUnavailable
 from account_linking.http import ResourceResponse
 
-from .errors import RideRequestRejected
+from .errors import RideInProgress, RideRequestRejected
 
 #: Paths of the Ride Hailer API (ARCHITECTURE.md, "Ride Hailer API contract").
 FARE_ESTIMATE_PATH = "/api/v1/fares/estimate"
@@ -30,6 +30,8 @@ CANCEL_CURRENT_RIDE_PATH = "/api/v1/rides/current/cancel"
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 #: Error code of a 404 when the user has no active ride (ARCHITECTURE.md).
 NO_ACTIVE_RIDE = "no_active_ride"
+#: Error code of a cancellation refused because the rider was picked up (409).
+RIDE_IN_PROGRESS = "ride_in_progress"
 
 
 @dataclass(frozen=True)
@@ -187,11 +189,19 @@ class RideHailerApi:
     def cancel_current_ride(
         self, token: str, deadline: Optional[Deadline] = None
     ) -> Optional[Ride]:
-        """Cancel the active ride; None when there is none (scope ``rides:write``)."""
-        return self._ride_or_none(self._call(
-            "POST", CANCEL_CURRENT_RIDE_PATH, deadline, expect=(200, 404), token=token,
+        """Cancel the active ride; None when there is none (scope ``rides:write``).
+
+        Raises RideInProgress when the rider was already picked up (409 ride_in_progress).
+        """
+        response = self._call(
+            "POST", CANCEL_CURRENT_RIDE_PATH, deadline, expect=(200, 404, 409), token=token,
             scope="rides:write",
-        ))
+        )
+        if response.status_code == 409:
+            if _error_code(response)[0] == RIDE_IN_PROGRESS:
+                raise RideInProgress("the rider was picked up")
+            raise ResourceUnavailable("cancel answered 409 without ride_in_progress")
+        return self._ride_or_none(response)
 
     def _ride_or_none(self, response: ResourceResponse) -> Optional[Ride]:
         if response.status_code == 404:

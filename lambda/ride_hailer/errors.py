@@ -4,6 +4,7 @@ Tree::
 
     RideHailerError
      +-- RideRequestRejected   the API refused the request as invalid (400)
+     +-- RideInProgress        the ride is under way: it can no longer be cancelled (409)
 
 Link failures (401, 403, 5xx, timeouts) raise :mod:`account_linking.errors` exceptions.
 """
@@ -20,3 +21,7 @@ class RideRequestRejected(RideHailerError):
     def __init__(self, description: str) -> None:
         super().__init__(description)
         self.description = description
+
+
+class RideInProgress(RideHailerError):
+    """The rider was picked up: the API refused to cancel the ride (HTTP 409 ride_in_progress)."""

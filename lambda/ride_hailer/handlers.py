@@ -27,7 +27,7 @@ from account_linking.tokens import access_token
 from account_linking.unhandled import log_session_end
 
 from .api import RideHailerApi
-from .errors import RideRequestRejected
+from .errors import RideInProgress, RideRequestRejected
 from .prompts import Prompts, prompts_for, status_words
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,11 @@ class RideStatusIntentHandler(AbstractRequestHandler):
         ride = self.api.current_ride(_token(handler_input), deadline_of(handler_input))
         if ride is None:
             speech = prompts.no_active_ride
+        elif ride.status in prompts.ride_progress and ride.eta_minutes is not None:
+            # each state said as it is: finding a driver, on the way, arriving, picked up
+            speech = prompts.ride_progress[ride.status].format(
+                destination=prompts.place(speakable(ride.destination)), minutes=prompts.minutes(ride.eta_minutes),
+            )
         else:
             status = status_words(request_locale(handler_input), ride.status)
             template = prompts.ride_status if ride.eta_minutes is not None else prompts.ride_status_no_eta
@@ -186,7 +191,10 @@ class CancelRideIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         prompts = _prompts(handler_input)
-        ride = self.api.cancel_current_ride(_token(handler_input), deadline_of(handler_input))
+        try:
+            ride = self.api.cancel_current_ride(_token(handler_input), deadline_of(handler_input))
+        except RideInProgress:
+            return handler_input.response_builder.speak(prompts.ride_in_progress).set_should_end_session(True).response
         speech = (
             prompts.nothing_to_cancel
             if ride is None

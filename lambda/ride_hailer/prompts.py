@@ -44,6 +44,17 @@ class Prompts:
     place_template: str = "{destination}"
     #: A fare: ``{amount}`` and ``{currency}`` (Japanese writes no space between them).
     money_template: str = "{amount} {currency}"
+    #: What a current ride's status sounds like, by API status (requested, driver_assigned,
+    #: arriving, picked_up): ``{destination}`` and ``{minutes}`` (e.g. ``5 minutes``).
+    ride_progress: Mapping[str, str] = field(default_factory=dict)
+    #: Cancelling a ride the rider is already in (API 409 ride_in_progress).
+    ride_in_progress: str = ""
+    #: ``{n}`` minutes in words: singular, plural.
+    minute_forms: tuple[str, str] = ("{n} minute", "{n} minutes")
+
+    def minutes(self, n: int) -> str:
+        """``n`` minutes as speech (``1 minute``, ``5 minutes``)."""
+        return self.minute_forms[0 if n == 1 else 1].format(n=n)
 
     def money(self, fare: Fare) -> str:
         """A fare as speech, e.g. ``12.50 dollars`` / ``12,50 Euro``."""
@@ -75,13 +86,20 @@ EN_US = Prompts(
     goodbye="Goodbye, and safe travels.",
     fallback="Sorry, I can't help with that. You can order a ride, or ask what a ride would cost.",
     ask_destination="Where do you want to go?",
-    ride_ordered="Your ride to {destination} is confirmed. Your driver arrives in {eta} minutes; the fare is {fare}.",
-    ride_ordered_no_eta="Your ride to {destination} is confirmed; the fare is {fare}.",
+    ride_ordered="Your ride to {destination} is booked. A driver will be with you in about {eta} minutes; the fare is {fare}.",
+    ride_ordered_no_eta="Your ride to {destination} is booked; the fare is {fare}.",
     ride_status="Your ride to {destination} is {status}. Your driver arrives in {eta} minutes.",
     ride_status_no_eta="Your ride to {destination} is {status}.",
     no_active_ride="You don't have an active ride right now.",
     ride_cancelled="Your ride to {destination} is cancelled.",
     nothing_to_cancel="You don't have an active ride to cancel.",
+    ride_progress={
+        "requested": "I'm still finding a driver for your ride to {destination}; a car can be with you in about {minutes}.",
+        "driver_assigned": "A driver is on the way for your ride to {destination} and will be with you in {minutes}.",
+        "arriving": "Your driver is almost there for your ride to {destination}: about {minutes}.",
+        "picked_up": "You're on your way to {destination}, arriving in about {minutes}.",
+    },
+    ride_in_progress="You've already been picked up, so I can't cancel this ride now.",
     account_info="You're linked as {name}, with the e-mail address {email}.",
     account_info_no_email="You're linked as {name}.",
     fare_estimate="A ride to {destination} costs about {fare}, and a car can be with you in {eta} minutes.",
@@ -134,13 +152,21 @@ DE_DE = Prompts(
     goodbye="Tschüss und gute Fahrt.",
     fallback="Das kann ich leider nicht. Du kannst eine Fahrt bestellen oder fragen, was eine Fahrt kostet.",
     ask_destination="Wohin möchtest du fahren?",
-    ride_ordered="Deine Fahrt {destination} ist bestätigt. Dein Fahrer ist in {eta} Minuten da; der Preis beträgt {fare}.",
-    ride_ordered_no_eta="Deine Fahrt {destination} ist bestätigt; der Preis beträgt {fare}.",
+    ride_ordered="Deine Fahrt {destination} ist gebucht. Ein Fahrer ist in etwa {eta} Minuten bei dir; der Preis beträgt {fare}.",
+    ride_ordered_no_eta="Deine Fahrt {destination} ist gebucht; der Preis beträgt {fare}.",
     ride_status="Deine Fahrt {destination} ist {status}. Dein Fahrer ist in {eta} Minuten da.",
     ride_status_no_eta="Deine Fahrt {destination} ist {status}.",
     no_active_ride="Du hast gerade keine aktive Fahrt.",
     ride_cancelled="Deine Fahrt {destination} ist storniert.",
     nothing_to_cancel="Du hast keine aktive Fahrt, die ich stornieren könnte.",
+    ride_progress={
+        "requested": "Ich suche noch einen Fahrer für deine Fahrt {destination}; ein Wagen kann in etwa {minutes} bei dir sein.",
+        "driver_assigned": "Dein Fahrer für die Fahrt {destination} ist unterwegs und in {minutes} bei dir.",
+        "arriving": "Dein Fahrer für die Fahrt {destination} ist gleich da, in etwa {minutes}.",
+        "picked_up": "Du bist unterwegs {destination} und in etwa {minutes} da.",
+    },
+    ride_in_progress="Du sitzt schon im Wagen, deshalb kann ich diese Fahrt nicht mehr stornieren.",
+    minute_forms=("{n} Minute", "{n} Minuten"),
     account_info="Du bist als {name} verknüpft, mit der E-Mail-Adresse {email}.",
     account_info_no_email="Du bist als {name} verknüpft.",
     fare_estimate="Eine Fahrt {destination} kostet etwa {fare}, und ein Wagen kann in {eta} Minuten bei dir sein.",
@@ -191,13 +217,20 @@ FR_FR = Prompts(
     goodbye="Au revoir, et bonne route.",
     fallback="Désolée, je ne peux pas vous aider pour ça. Vous pouvez commander une course, ou demander combien coûte un trajet.",
     ask_destination="Où voulez-vous aller ?",
-    ride_ordered="Votre course vers {destination} est confirmée. Votre chauffeur arrive dans {eta} minutes ; le prix est de {fare}.",
-    ride_ordered_no_eta="Votre course vers {destination} est confirmée ; le prix est de {fare}.",
+    ride_ordered="Votre course vers {destination} est réservée. Un chauffeur sera là dans environ {eta} minutes ; le prix est de {fare}.",
+    ride_ordered_no_eta="Votre course vers {destination} est réservée ; le prix est de {fare}.",
     ride_status="Votre course vers {destination} est {status}. Votre chauffeur arrive dans {eta} minutes.",
     ride_status_no_eta="Votre course vers {destination} est {status}.",
     no_active_ride="Vous n'avez aucune course en cours.",
     ride_cancelled="Votre course vers {destination} est annulée.",
     nothing_to_cancel="Vous n'avez aucune course en cours à annuler.",
+    ride_progress={
+        "requested": "Je cherche encore un chauffeur pour votre course vers {destination} ; une voiture peut être là dans environ {minutes}.",
+        "driver_assigned": "Votre chauffeur pour la course vers {destination} est en route et sera là dans {minutes}.",
+        "arriving": "Votre chauffeur pour la course vers {destination} arrive, dans environ {minutes}.",
+        "picked_up": "Vous êtes en route vers {destination} ; vous arriverez dans environ {minutes}.",
+    },
+    ride_in_progress="Vous êtes déjà à bord, je ne peux donc plus annuler cette course.",
     account_info="Votre compte est associé à {name}, avec l'adresse e-mail {email}.",
     account_info_no_email="Votre compte est associé à {name}.",
     fare_estimate="Une course vers {destination} coûte environ {fare}, et une voiture peut être là dans {eta} minutes.",
@@ -228,13 +261,21 @@ ES_ES = Prompts(
     goodbye="Adiós, y buen viaje.",
     fallback="Lo siento, con eso no puedo ayudarte. Puedes pedir un coche o preguntar cuánto cuesta un viaje.",
     ask_destination="¿Adónde quieres ir?",
-    ride_ordered="Tu viaje hacia {destination} está confirmado. Tu conductor llega en {eta} minutos; el precio es de {fare}.",
-    ride_ordered_no_eta="Tu viaje hacia {destination} está confirmado; el precio es de {fare}.",
+    ride_ordered="Tu viaje hacia {destination} está reservado. Un conductor estará contigo en unos {eta} minutos; el precio es de {fare}.",
+    ride_ordered_no_eta="Tu viaje hacia {destination} está reservado; el precio es de {fare}.",
     ride_status="Tu viaje hacia {destination} está {status}. Tu conductor llega en {eta} minutos.",
     ride_status_no_eta="Tu viaje hacia {destination} está {status}.",
     no_active_ride="Ahora mismo no tienes ningún viaje activo.",
     ride_cancelled="Tu viaje hacia {destination} está cancelado.",
     nothing_to_cancel="No tienes ningún viaje activo que cancelar.",
+    ride_progress={
+        "requested": "Todavía estoy buscando un conductor para tu viaje hacia {destination}; un coche puede estar contigo en unos {minutes}.",
+        "driver_assigned": "Tu conductor para el viaje hacia {destination} está en camino y llega en {minutes}.",
+        "arriving": "Tu conductor para el viaje hacia {destination} está llegando, en unos {minutes}.",
+        "picked_up": "Vas de camino hacia {destination}; llegarás en unos {minutes}.",
+    },
+    ride_in_progress="Ya estás en el coche, así que no puedo cancelar este viaje.",
+    minute_forms=("{n} minuto", "{n} minutos"),
     account_info="Tu cuenta está vinculada a {name}, con el correo electrónico {email}.",
     account_info_no_email="Tu cuenta está vinculada a {name}.",
     fare_estimate="Un viaje hacia {destination} cuesta unos {fare}, y un coche puede estar contigo en {eta} minutos.",
@@ -272,6 +313,14 @@ JA_JP = Prompts(
     no_active_ride="現在、手配中の配車はありません。",
     ride_cancelled="{destination}までの配車をキャンセルしました。",
     nothing_to_cancel="キャンセルできる配車はありません。",
+    ride_progress={
+        "requested": "{destination}までの配車のドライバーを探しています。約{minutes}で車が到着できます。",
+        "driver_assigned": "{destination}までの配車のドライバーが向かっています。{minutes}で到着します。",
+        "arriving": "{destination}までの配車のドライバーがまもなく到着します。約{minutes}です。",
+        "picked_up": "{destination}へ向かっています。約{minutes}で到着します。",
+    },
+    ride_in_progress="すでに乗車中のため、この配車はキャンセルできません。",
+    minute_forms=("{n}分", "{n}分"),
     account_info="{name}さんのアカウントとリンクしています。メールアドレスは{email}です。",
     account_info_no_email="{name}さんのアカウントとリンクしています。",
     fare_estimate="{destination}までの料金は約{fare}で、{eta}分で車が到着できます。",

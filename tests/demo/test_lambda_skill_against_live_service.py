@@ -55,7 +55,7 @@ def test_lambda_handler_plays_the_demo_story_against_the_live_service_with_body_
         "--env", f"RIDE_HAILER_API_URL={service_url}"])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "Your ride to the airport is confirmed" in out
+    assert "Your ride to the airport is booked" in out
     assert "access token expired: refreshed at the token URL" in out
     assert "Your Ride Hailer link has expired" in out
     assert "Your ride to the airport is cancelled." in out

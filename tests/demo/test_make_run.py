@@ -100,7 +100,7 @@ def test_make_run_serves_both_until_ctrl_c_and_the_printed_simulate_line_links_a
         assert played.returncode == 0, played.stdout + played.stderr
         assert "[card] LinkAccount" in played.stdout
         assert "account linked for rider@example.com" in played.stdout
-        assert "Your ride to the airport is confirmed" in played.stdout
+        assert "Your ride to the airport is booked" in played.stdout
 
         # The printed authorization URL opens the login page (not "Cannot continue").
         url = next(line.strip() for line in stack.banner.splitlines()

@@ -56,8 +56,11 @@ EXPECTED: dict[str, str] = {
 }
 
 #: Types the Ride Hailer skill handles itself (no "unclaimed" log line expected).
+#: Types a handler answers before the library's defaults see them: the skill's own, and the
+#: skill events the library's event handler answers (with hooks, no speech).
 CLAIMED_BY_SKILL = {"LaunchRequest", "SessionEndedRequest", "AlexaSkillEvent.SkillAccountLinked",
-                    "AlexaSkillEvent.SkillDisabled"}
+                    "AlexaSkillEvent.SkillDisabled", "AlexaSkillEvent.SkillEnabled",
+                    "AlexaSkillEvent.SkillPermissionAccepted", "AlexaSkillEvent.SkillPermissionChanged"}
 
 
 def request_type(data: dict[str, Any]) -> str:

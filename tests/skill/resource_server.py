@@ -151,7 +151,10 @@ class ResourceServer:
                     else:
                         self._send(200, state.ride)
                 elif path == "/api/v1/rides/current/cancel" and method == "POST":
-                    if state.ride is None:
+                    if state.ride is not None and state.ride.get("status") == "picked_up":
+                        self._send(409, {"error": "ride_in_progress",
+                                         "error_description": "The rider has been picked up."})
+                    elif state.ride is None:
                         self._send(404, {"error": "no_active_ride"})
                     else:
                         cancelled = dict(state.ride, status="cancelled")
