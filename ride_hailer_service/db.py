@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -82,6 +82,38 @@ class QueuedWriteConnection(sqlite3.Connection):
                 self._lock_fd = None
 
 
+#: flask.g flag: this request's current transaction only reads, so on SQLite it starts with a
+#: plain BEGIN and takes no write lock (the token endpoint, until it is about to write).
+READ_PHASE = "_ride_hailer_read_phase"
+
+
+def start_read_phase() -> None:
+    """Let this request's next transaction read without the write lock (SQLite: plain BEGIN).
+
+    Only for code that reads first and then calls :func:`end_read_phase` before its first
+    write or its first read-to-write (the token endpoint authenticates the client that way).
+    """
+    setattr(g, READ_PHASE, True)
+
+
+def end_read_phase(session: Any) -> None:
+    """End the read-only transaction: the next statement opens a serialized write transaction.
+
+    Objects read so far stay loaded (they are not expired): the caller re-reads under the
+    write lock whatever its decision depends on (the token row, its family).
+    """
+    if not has_app_context() or not g.pop(READ_PHASE, False):
+        return
+    real = session() if callable(session) else session  # Flask-SQLAlchemy's scoped_session
+    if real.in_transaction():
+        expire = real.expire_on_commit
+        real.expire_on_commit = False
+        try:
+            real.commit()
+        finally:
+            real.expire_on_commit = expire
+
+
 def engine_options(url: str, schema: str | None) -> dict[str, Any]:
     """SQLAlchemy engine options for the database URL."""
     if url.startswith("sqlite"):
@@ -114,6 +146,9 @@ def configure_engine(app: Flask, engine: Engine) -> None:
         # Serialize transactions: a read-then-write (code use, refresh rotation) can
         # neither interleave with another writer nor fail with "database is locked".
         # Writers queue on the lock file first, so BEGIN IMMEDIATE rarely has to poll.
+        if has_app_context() and g.get(READ_PHASE, False):
+            connection.exec_driver_sql("BEGIN")  # a WAL read snapshot: no lock, no waiting
+            return
         dbapi_connection = connection.connection.dbapi_connection
         if isinstance(dbapi_connection, QueuedWriteConnection):
             dbapi_connection.lock_for_write()

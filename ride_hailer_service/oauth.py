@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from . import oidc
 from .config import SCOPES
+from .db import end_read_phase
 from .models import AuthorizationCode, Client, Token, User, db, utcnow
 from .security import token_digest
 
@@ -179,6 +180,7 @@ class AuthorizationCodeGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants
         db.session.commit()
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
+        end_read_phase(db.session)  # the code is read, checked and spent under the write lock
         item = db.session.execute(
             select(AuthorizationCode)
             .where(AuthorizationCode.code_digest == token_digest(code))
@@ -227,6 +229,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         ).scalar_one_or_none()
         if token is None or token.family_id is None:
             return None
+        # From here on every decision is made under the write lock on a fresh read (SQLite:
+        # the lookup above ran in a read-only snapshot; PostgreSQL: the family's row lock).
+        end_read_phase(db.session)
         _lock_family(token)
         now = utcnow()
         if token.revoked_at is not None:

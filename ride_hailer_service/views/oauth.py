@@ -32,6 +32,7 @@ from sqlalchemy import select, update
 from ..accounts import authenticate
 from ..errors import BadCredentials, LoginThrottled
 from ..config import SCOPES
+from ..db import start_read_phase
 from ..forms import ConsentForm, LoginForm
 from ..models import SignIn, User, db, utcnow
 from ..security import new_secret, token_digest
@@ -265,6 +266,9 @@ def issue_token() -> Response:
     """Code exchange and refresh (client_secret_basic or client_secret_post)."""
     if uses_two_client_auth_methods():
         return json_error(400, "invalid_request", TWO_METHODS_DESCRIPTION)
+    # Client authentication and the credential lookup only read: on SQLite they run outside
+    # the write lock; the grant takes it (end_read_phase) before it re-reads what it changes.
+    start_read_phase()
     try:
         response = server().create_token_response()
     except ValueError:

@@ -1,0 +1,95 @@
+"""On SQLite the token endpoint takes the write lock only for its write (issue 16's profile:
+78 % of a request's time was spent queueing for a lock taken at the first query).
+
+The test holds the database's write lock itself (the flock beside the SQLite file that every
+writing transaction queues on) and watches what a token request does meanwhile: a request
+that only reads (client authentication that fails, an unknown refresh token) is answered at
+once; a refresh that rotates a token waits for the lock, then succeeds once it is free.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from typing import Any, Callable
+
+import pytest
+
+from ride_hailer_service.db import SQLITE_WRITE_LOCK_SUFFIX
+
+from .conftest import Registered, linked_tokens, refresh, token_request
+
+#: Only a guard against a hung test; no assertion depends on how long anything takes.
+GUARD_SECONDS = 60
+
+
+def _write_lock_path(app: Any) -> str:
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("the write lock file is SQLite's (PostgreSQL locks rows)")
+    return url.removeprefix("sqlite:///") + SQLITE_WRITE_LOCK_SUFFIX
+
+
+class HeldWriteLock:
+    """The database's write lock, held by the test until released."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    result: list[Any] = []
+    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_a_wrong_client_secret_is_refused_without_waiting_for_the_write_lock(app, client, alexa_clients, user):
+    registered: Registered = alexa_clients["HTTP_BASIC"]
+    tokens = linked_tokens(client, registered)
+    lock = HeldWriteLock(_write_lock_path(app))
+    try:
+        thread, result = _in_thread(lambda: token_request(
+            app.test_client(), registered, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+            secret="not-the-secret"))
+        thread.join(GUARD_SECONDS)
+        assert not thread.is_alive(), "a request that only reads waited for the write lock"
+        assert result[0].status_code == 401 and result[0].get_json()["error"] == "invalid_client"
+    finally:
+        lock.release()
+
+
+def test_an_unknown_refresh_token_is_refused_without_waiting_for_the_write_lock(app, client, alexa_clients, user):
+    registered: Registered = alexa_clients["HTTP_BASIC"]
+    linked_tokens(client, registered)
+    lock = HeldWriteLock(_write_lock_path(app))
+    try:
+        thread, result = _in_thread(lambda: refresh(app.test_client(), registered, "no-such-refresh-token"))
+        thread.join(GUARD_SECONDS)
+        assert not thread.is_alive(), "a request that only reads waited for the write lock"
+        assert result[0].status_code == 400 and result[0].get_json()["error"] == "invalid_grant"
+    finally:
+        lock.release()
+
+
+def test_a_rotating_refresh_waits_for_the_write_lock_then_succeeds(app, client, alexa_clients, user):
+    registered: Registered = alexa_clients["HTTP_BASIC"]
+    tokens = linked_tokens(client, registered)
+    lock = HeldWriteLock(_write_lock_path(app))
+    released = False
+    try:
+        thread, result = _in_thread(lambda: refresh(app.test_client(), registered, tokens["refresh_token"]))
+        thread.join(1.0)
+        assert thread.is_alive() and result == [], "the rotation did not wait for the write lock"
+        lock.release()
+        released = True
+        thread.join(GUARD_SECONDS)
+        assert result[0].status_code == 200 and result[0].get_json()["refresh_token"] != tokens["refresh_token"]
+    finally:
+        if not released:
+            lock.release()
