@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -38,6 +39,8 @@ from ..models import SignIn, User, db, utcnow
 from ..security import new_secret, token_digest
 from ..oauth import CLIENT_AUTH_METHODS, PKCE_METHOD, create_authorization_server
 from ..web import html_error, json_error, public_url
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("oauth", __name__)
 
@@ -167,8 +170,17 @@ def with_issuer(response: Response) -> Response:
     return response
 
 
-def _authorization_error(error: OAuth2Error) -> Any:
-    """Redirect only to a validated redirect URI; otherwise an HTML page."""
+def _authorization_error(error: OAuth2Error, reason: str = "") -> Any:
+    """Redirect only to a validated redirect URI; otherwise an HTML page.
+
+    Either way the log says why (error code and description, never the query's values:
+    the state and redirect URI stay out of logs), so a developer whose link "cannot
+    continue" can read the reason in the service log.
+    """
+    log.warning("refused an authorization request: %s%s%s",
+                error.error or "invalid_request",
+                f" ({error.description})" if error.description else "",
+                f": {reason}" if reason else "")
     if error.redirect_uri:
         return with_issuer(server().handle_error_response(None, error))
     return html_error(
@@ -184,15 +196,15 @@ def authorize() -> Any:
     user = signed_in[1] if signed_in else None
     for name in SINGLE_PARAMETERS:
         if len(request.args.getlist(name)) > 1 or name in request.form:
-            return _authorization_error(OAuth2Error())
+            return _authorization_error(OAuth2Error(), f"{name} sent more than once, or in the body")
     try:
         grant = server().get_consent_grant(end_user=user)
     except OAuth2Error as error:
         return _authorization_error(error)
     except ValueError:
-        return _authorization_error(OAuth2Error())
+        return _authorization_error(OAuth2Error(), "malformed parameters")
     if not request.args.get("state"):
-        return _authorization_error(OAuth2Error())
+        return _authorization_error(OAuth2Error(), "no state parameter (Alexa always sends one)")
 
     # exactly the scopes the code (or implicit token) will carry
     scopes = [
