@@ -115,3 +115,31 @@ def test_phone_browser_shows_german_login_page_for_german_accept_language(browse
         assert dialogs == [] and captured == []
     finally:
         context.close()
+
+
+#: Two different Japanese glyphs drawn in the page's font: without a CJK font both come out
+#: as the same "tofu" box, with one they differ (Debian's fonts-noto-cjk, installed by
+#: scripts/ensure-chromium).
+_GLYPHS_DIFFER = """() => {
+  const canvas = document.createElement('canvas'); canvas.width = 64; canvas.height = 64;
+  const ctx = canvas.getContext('2d');
+  const font = '48px ' + getComputedStyle(document.body).fontFamily;
+  const draw = (ch) => { ctx.clearRect(0, 0, 64, 64); ctx.font = font; ctx.fillText(ch, 4, 52);
+                         return Array.from(ctx.getImageData(0, 0, 64, 64).data).join(','); };
+  return draw('\u30ed') !== draw('\u30b0') && draw('\u30ed') !== draw('\u3000');
+}"""
+
+
+def test_phone_browser_shows_the_japanese_login_page_in_real_glyphs(browser, live_server, alexa_clients, user):
+    context, page, captured, dialogs = _phone_page(browser, live_server, "ja-JP")
+    try:
+        page.goto(live_server.url + authorize_query(alexa_clients["HTTP_BASIC"].client_id))
+        assert page.locator("html").get_attribute("lang") == "ja"
+        text = page.locator("body").inner_text()
+        assert any("\u3040" <= ch <= "\u30ff" for ch in text), text  # kana on the page
+        assert page.evaluate(_GLYPHS_DIFFER), "Japanese text renders as boxes: no CJK font"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "service-login-phone-ja.png"), full_page=True)
+        assert dialogs == [] and captured == []
+    finally:
+        context.close()
