@@ -7,6 +7,7 @@ with 130; neither prints a traceback.
 """
 from __future__ import annotations
 
+import signal
 import sys
 import unicodedata
 from typing import Callable, Iterator, TextIO
@@ -133,6 +134,10 @@ def _stream_lines(stdin: TextIO) -> Iterator[str]:
 def run_interactive(conversation: conv.Conversation, transcript: Transcript, stdin: TextIO) -> int:
     """Read lines until end of input or :quit (0) or Ctrl-C (130); errors are shown and the loop goes on."""
     terminal = stdin is sys.stdin and stdin.isatty()
+    if terminal:
+        # Ctrl-C at the prompt ends the console even when a shell started us with SIGINT
+        # ignored (a background job, some CI runners): Python then installs no handler.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     lines = _terminal_lines(conversation) if terminal else _stream_lines(stdin)
     echo: Callable[[str], None] = (lambda line: None) if terminal else transcript.user  # a terminal shows what was typed
     conversation.on_request = transcript.request_sent
