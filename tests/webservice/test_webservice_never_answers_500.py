@@ -7,7 +7,8 @@ import pytest
 
 from account_linking.webservice import ConfigurationError
 from webservice import APOLOGY_SPEECH, create_app
-from webservice_support import SKILL_ID, BareSkill, ChainServer, Host, Pki, body_of, envelope, \
+from devstack.servers import ChainServer
+from webservice_support import SKILL_ID, BareSkill, Host, Pki, body_of, envelope, \
     signed_headers
 
 
@@ -19,7 +20,7 @@ def _host_of_builder_with_own_skill_id(
     builder.skill_id = SKILL_ID
     settings = {
         "WEBSERVICE_ENV": "development",
-        "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.base_url,
+        "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.url,
         "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(pki.anchors_file),
         **config,
     }
