@@ -13,14 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_DIR = ROOT / "lambda"
 #: The Ride Hailer web host (module ``webservice``).
 WEBHOST_DIR = ROOT / "webhost"
+#: The Alexa envelopes the skill figures send (JSON data shared with the tests; no code is imported from tests/).
 SKILL_FIXTURES = ROOT / "tests" / "skill" / "fixtures"
-#: Test helpers reused by the benchmarks (real servers on 127.0.0.1, the throw-away PKI).
-HELPER_DIRS = (ROOT / "tests" / "skill", ROOT / "tests" / "webservice")
 
 
 def setup_paths() -> None:
-    """Put lambda/, webhost/, the repository root and the test helper folders on sys.path."""
-    for path in (LAMBDA_DIR, WEBHOST_DIR, ROOT, *HELPER_DIRS):
+    """Put lambda/, webhost/ and the repository root on sys.path (local servers and the PKI come from devstack/)."""
+    for path in (LAMBDA_DIR, WEBHOST_DIR, ROOT):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
 

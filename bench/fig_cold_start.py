@@ -35,7 +35,7 @@ def _once(variant: str, event: bytes, env: dict[str, str]) -> float:
 def run() -> list[Row]:
     """Median wall time of many interleaved fresh interpreters per variant."""
     setup_paths()
-    from resource_server import ResourceServer
+    from devstack.resource_server import ResourceServer
 
     from bench.skills import envelope
 

@@ -65,7 +65,7 @@ def run() -> list[Row]:
     from account_linking import ProfileCache, ProfileResolver
     from ride_hailer.profile_client import RideHailerProfileClient
     from account_linking.jwt_access import JwtAccessTokenClient
-    from resource_server import ResourceServer  # tests/skill: the real resource server of figure 2
+    from devstack.resource_server import ResourceServer  # the real resource server of figure 2
 
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = {**RSAAlgorithm.to_jwk(private.public_key(), as_dict=True), "kid": "bench", "use": "sig", "alg": "RS256"}

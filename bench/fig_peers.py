@@ -16,6 +16,7 @@ refreshes of one token can both succeed).
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import tempfile
 import threading
@@ -25,7 +26,7 @@ import requests
 
 from bench.common import Row, paired, percentile, ratio_row, scaled, setup_paths
 from bench.fig_token import CLIENTS, CPUS, SYNC, WORKERS, load
-from bench.gunicorn import Gunicorn
+from devstack.servers import GunicornServer, ok_answer
 
 #: Goal of issue 16: our throughput at least the best peer's, our p99 at most theirs.
 THROUGHPUT_GOAL = 1.0
@@ -38,7 +39,7 @@ class Server:
                  ready_path: str) -> None:
         self.key, self.title, self.app = key, title, app
         self.environ, self.basic_auth, self.ready_path = environ, basic_auth, ready_path
-        self.process: Optional[Gunicorn] = None
+        self.process: Optional[GunicornServer] = None
 
 
 def _servers(backend: str, folder: str, postgres: Optional[str], tokens: int, codes: int) -> tuple[list[Server], list[Any]]:
@@ -104,7 +105,8 @@ def bench_backend(backend: str, postgres: Optional[str] = None) -> list[Row]:
         errors: dict[str, dict[str, int]] = {s.key: {"refresh": 0, "code": 0} for s in servers}
         try:
             for server in servers:
-                server.process = Gunicorn(server.app, SYNC, server.environ, server.ready_path)
+                server.process = GunicornServer(server.app, worker_args=SYNC, environ={**os.environ, **server.environ},
+                                                ready_path=server.ready_path, ready=ok_answer).start()
             for server in servers:  # warm every worker once
                 target["server"] = server
                 load(refresh, 0.3)

@@ -90,7 +90,7 @@ def cache_miss(api_url: str) -> list[Row]:
 
 def run() -> list[Row]:
     """Figures 1 and 2 against one resource server on 127.0.0.1."""
-    from resource_server import ResourceServer
+    from devstack.resource_server import ResourceServer
 
     server = ResourceServer().start()
     try:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 import requests
 
 from bench.common import Row, percentile, scaled, setup_paths
-from bench.gunicorn import Gunicorn
+from devstack.servers import GunicornServer, ok_answer
 
 #: Alexa gives the token endpoint 4.5 s (ALEXA-FACTS.md); "far below" = a tenth of it.
 ALEXA_TOKEN_DEADLINE_S = 4.5
@@ -124,13 +124,14 @@ def bench_backend(database: Any, label: str, variants: tuple[Variant, ...]) -> l
         if answer.status_code != 200:
             raise RuntimeError(answer.text)
 
-    servers: dict[str, Gunicorn] = {}
+    servers: dict[str, GunicornServer] = {}
     results = {v.key: {"refresh": {"lat": [], "errors": 0, "time": 0.0},
                        "code": {"lat": [], "errors": 0, "time": 0.0}} for v in variants}
     try:
         for variant in variants:
-            servers[variant.key] = Gunicorn(variant.app, variant.args, database.environ,
-                                            "/.well-known/oauth-authorization-server")
+            servers[variant.key] = GunicornServer(
+                variant.app, worker_args=variant.args, environ={**os.environ, **database.environ},
+                ready_path="/.well-known/oauth-authorization-server", ready=ok_answer).start()
         for variant in variants:  # warm the workers
             url_holder["url"] = servers[variant.key].url
             load(refresh, 0.5 if phase_seconds > 1 else 0.2)

@@ -35,9 +35,10 @@ HTTP_CLIENTS = 8
 def run() -> list[Row]:
     """The same Ride Hailer skill hosted twice (verified, unverified), same signed envelope."""
     setup_paths()
-    from alexa_test_pki import make_intermediate, make_root, make_signing_identity
-    from resource_server import ResourceServer
-    from webservice_support import ChainServer
+    from alexa_linkcheck.simulator.signing import make_intermediate, make_root, make_signing_identity
+
+    from devstack.resource_server import ResourceServer
+    from devstack.servers import ChainServer
 
     root = make_root("Bench Root CA")
     identity = make_signing_identity(make_intermediate(root, "Bench Intermediate CA"))
@@ -58,12 +59,10 @@ def run() -> list[Row]:
 
 def signed_request(identity: Any) -> tuple[bytes, dict[str, str], dict[str, str]]:
     """A fresh AccountInfoIntent body, its signed headers and its unsigned headers."""
-    from webservice_support import iso
-
     from bench.skills import envelope
 
     data = envelope()
-    data["request"]["timestamp"] = iso(datetime.datetime.now(datetime.timezone.utc))
+    data["request"]["timestamp"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     body = json.dumps(data, separators=(",", ":")).encode()
     signed = {
         "Content-Type": "application/json; charset=utf-8",
@@ -83,7 +82,7 @@ def in_process(identity: Any, resources_url: str, chains: Any, anchors: Path) ->
     settings = SkillSettings(ride_hailer_api_url=resources_url, linking_cache_ttl=3600)
     verified = create_app(build_skill_builder(settings), environ={}, config={
         "WEBSERVICE_ENV": "development",
-        "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.base_url,
+        "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.url,
         "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors),
     }).test_client()
     unverified = create_app(build_skill_builder(settings), environ={}, config={
@@ -181,18 +180,19 @@ class KeepAliveClients:
 
 def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -> list[Row]:
     """Two gunicorn servers (same worker settings), concurrent keep-alive clients, interleaved rounds."""
-    from bench.gunicorn import Gunicorn
+    from devstack.servers import GunicornServer
 
-    common = {"RIDE_HAILER_API_URL": resources_url, "LINKING_CACHE_TTL": "3600",
+
+    common = {**os.environ, "RIDE_HAILER_API_URL": resources_url, "LINKING_CACHE_TTL": "3600",
               "WEBSERVICE_ENV": "development", "PYTHONPATH": f"{LAMBDA_DIR}:{WEBHOST_DIR}"}
     app = "bench.webservice_app:create()"
-    servers: dict[str, Gunicorn] = {}
+    servers: dict[str, GunicornServer] = {}
     try:
-        servers["verified"] = Gunicorn(app, SERVER_ARGS, {
-            **common, "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.base_url,
-            "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors)}, "/alexa", any_status=True)
-        servers["unverified"] = Gunicorn(app, SERVER_ARGS, {
-            **common, "WEBSERVICE_VERIFY_REQUESTS": "false"}, "/alexa", any_status=True)
+        servers["verified"] = GunicornServer(app, worker_args=SERVER_ARGS, environ={
+            **common, "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.url,
+            "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors)}, ready_path="/alexa").start()
+        servers["unverified"] = GunicornServer(app, worker_args=SERVER_ARGS, environ={
+            **common, "WEBSERVICE_VERIFY_REQUESTS": "false"}, ready_path="/alexa").start()
         body, signed, plain = signed_request(identity)
         clients = KeepAliveClients({name: server.port for name, server in servers.items()}, body,
                                    {"verified": signed, "unverified": plain})

@@ -45,7 +45,7 @@ def bare_handler(api_url: str) -> Callable[..., Any]:
     from account_linking import Profile
     from account_linking.interceptor import PROFILE_ATTRIBUTE
     from account_linking.requirements import CHECKED_ATTRIBUTE, requirement_of
-    from resource_server import RIDE_HAILER_PROFILE
+    from devstack.resource_server import RIDE_HAILER_PROFILE
     from ride_hailer import handlers
     from ride_hailer.api import RideHailerApi
     from ride_hailer.skill import request_handlers

@@ -285,7 +285,7 @@ def _make_run(command: Command, tmp: Path) -> str:
     """docs/demo.md: the banner of `make run` (free ports, a temporary state folder)."""
     import signal
 
-    from devstack.stack import free_port
+    from devstack.servers import free_port
 
     state = tmp / "state"
     process = subprocess.Popen(

@@ -17,7 +17,7 @@ LAMBDA_DIR = Path(__file__).resolve().parent.parent / "lambda"
 if str(LAMBDA_DIR) not in sys.path:
     sys.path.insert(0, str(LAMBDA_DIR))
 
-from account_linking.webservice import APOLOGY_SPEECH, ConfigurationError  # noqa: E402
+from account_linking.webservice import ConfigurationError  # noqa: E402
 from account_linking.webservice import create_app as create_host  # noqa: E402
 from ask_sdk_core.skill import CustomSkill  # noqa: E402
 from ask_sdk_core.skill_builder import CustomSkillBuilder  # noqa: E402
@@ -39,4 +39,4 @@ def create_app(
     return create_host(skill, config=config, environ=environ)
 
 
-__all__ = ["APOLOGY_SPEECH", "ConfigurationError", "create_app"]
+__all__ = ["ConfigurationError", "create_app"]

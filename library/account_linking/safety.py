@@ -53,7 +53,8 @@ from .messages import DEFAULT_APOLOGIES
 
 log = logging.getLogger(__name__)
 
-#: Version of the response format (Alexa Skills Kit JSON interface reference).
+#: Version of the response format, the one the library and its web host answer with. Source:
+#: developer.amazon.com/docs/custom-skills/request-and-response-json-reference.html
 RESPONSE_VERSION = "1.0"
 
 #: The intent an IntentRequest no handler claims is answered as (Alexa's built-in fallback).
@@ -247,8 +248,12 @@ def read_event(event: Any) -> Union[RequestEnvelope, SmartHomeDirective]:
     return envelope
 
 
-def _locale_of(event: Any) -> Optional[str]:
-    """The request's locale from a raw event or an envelope, if it has a usable one."""
+def locale_of(event: Any) -> Optional[str]:
+    """The request's locale from a raw event (a dict) or an envelope, if it has a usable one.
+
+    Anything else (None, a list, a request without ``locale``) gives None: the apology then
+    falls back to en-US.
+    """
     if isinstance(event, RequestEnvelope):
         locale = getattr(event.request, "locale", None)
     else:
@@ -328,7 +333,7 @@ class SafeCustomSkill(CustomSkill):
                 if named != self.skill_id:
                     log.warning("refused a request: %s",
                                 "it names no skill" if named is None else "it is for another skill")
-                    return apology_envelope(_locale_of(request_envelope), self.apologies)
+                    return apology_envelope(locale_of(request_envelope), self.apologies)
                 if not _names_itself_in_context(request_envelope):
                     request_envelope = _with_context(request_envelope)
             request_envelope = self._unclaimed_intent_as_fallback(request_envelope, context)
@@ -337,7 +342,7 @@ class SafeCustomSkill(CustomSkill):
             log.warning("refused a request: %s", exc)
         except Exception:
             log.error("the skill could not answer a request", exc_info=True)
-        return apology_envelope(_locale_of(request_envelope), self.apologies)
+        return apology_envelope(locale_of(request_envelope), self.apologies)
 
     def _claimed(self, envelope: RequestEnvelope, context: Any) -> bool:
         """Whether a handler other than the default intent handler claims the request.
@@ -413,10 +418,10 @@ class SafeSkillBuilder(CustomSkillBuilder):
                 envelope = read_event(event)
             except UnreadableEnvelope as exc:
                 log.warning("event is not a readable request envelope: %s", exc)
-                return serialize(apology_envelope(_locale_of(event), self.apologies))
+                return serialize(apology_envelope(locale_of(event), self.apologies))
             except Exception:  # a bug in the reader is ours: still an answer
                 log.error("reading the event failed", exc_info=True)
-                return serialize(apology_envelope(_locale_of(event), self.apologies))
+                return serialize(apology_envelope(locale_of(event), self.apologies))
             if isinstance(envelope, SmartHomeDirective):
                 log.warning("smart home directive %s.%s reached a custom skill: answered "
                             "with an ErrorResponse", loggable(envelope.namespace),
@@ -427,6 +432,6 @@ class SafeSkillBuilder(CustomSkillBuilder):
                 return serialize(answer)
             except Exception:
                 log.error("the skill's answer could not be serialized", exc_info=True)
-                return serialize(apology_envelope(_locale_of(envelope), self.apologies))
+                return serialize(apology_envelope(locale_of(envelope), self.apologies))
 
         return wrapper

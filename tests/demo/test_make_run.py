@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 
 from devstack.database import DEMO_SKILL_ID
-from devstack.stack import free_port
+from devstack.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Generous bound so a hang fails the test instead of blocking the suite.

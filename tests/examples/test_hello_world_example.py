@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import pytest
 
-from tests.skill.resource_server import LWA_PATH, ResourceServer
+from devstack.resource_server import LWA_PATH, ResourceServer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hello_world"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
@@ -24,13 +23,11 @@ from cryptography.x509.oid import NameOID
 from account_linking.safety import read_timestamp
 from ride_hailer.settings import SkillSettings
 from ride_hailer.skill import build_skill_builder
-from tests.skill.resource_server import ResourceServer
+from devstack.resource_server import ResourceServer
+from devstack.servers import ChainServer
+from webservice import create_app
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "webservice"))
-from webservice_support import ChainServer  # noqa: E402
-
-from webservice import create_app  # noqa: E402
 
 
 def shared_dir() -> Path:
@@ -173,7 +170,7 @@ def web_host(long_pki: LongPki, chain_server: ChainServer,
             environ["SKILL_ID"] = skill_id
         app = create_app(config={
             "WEBSERVICE_ENV": "development",
-            "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.base_url,
+            "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.url,
             "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(long_pki.anchors_file),
             "ALEXA_CLOCK": lambda: at,
         }, environ=environ)

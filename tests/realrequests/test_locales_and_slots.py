@@ -33,7 +33,7 @@ from account_linking.messages import (
     SUPPORTED_LOCALES,
 )
 from ride_hailer.prompts import PROMPTS, prompts_for
-from tests.skill.resource_server import ResourceServer
+from devstack.resource_server import ResourceServer
 
 from .conftest import REPO
 

@@ -17,7 +17,7 @@ from account_linking.webservice.verification import (
     HttpChainFetcher,
     load_trust_store,
 )
-from webservice_support import ChainServer
+from devstack.servers import ChainServer
 
 from .conftest import CERTS
 
@@ -41,7 +41,7 @@ def leaf(name: str) -> x509.Certificate:
 def validator_at(moment: datetime.datetime, server: ChainServer) -> CertificateChainValidator:
     return CertificateChainValidator(
         store=load_trust_store(),
-        fetcher=HttpChainFetcher(timeout=5.0, max_bytes=65536, url_override=server.base_url),
+        fetcher=HttpChainFetcher(timeout=5.0, max_bytes=65536, url_override=server.url),
         clock=lambda: moment,
     )
 

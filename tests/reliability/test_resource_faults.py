@@ -46,7 +46,7 @@ class Case:
 CASES = {
     "account_info": Case("account_info", ME, "Ada"),
     "account_info_lwa": Case("account_info", LWA_PATH, "Ada", provider="lwa"),
-    "order_ride": Case("order_ride", "/api/v1/rides", "the airport is confirmed"),
+    "order_ride": Case("order_ride", "/api/v1/rides", "the airport is booked"),
     "ride_status": Case("ride_status", "/api/v1/rides/current", "the airport"),
     "cancel_ride": Case("cancel_ride", "/api/v1/rides/current/cancel", "cancelled"),
 }

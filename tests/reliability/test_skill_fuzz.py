@@ -24,11 +24,12 @@ from hypothesis import strategies as st
 from ride_hailer.settings import SkillSettings
 from ride_hailer.skill import build_skill_builder
 from tests.skill.conftest import FIXTURES, LINKED_TOKEN
-from tests.skill.resource_server import LWA_PATH, ResourceServer
+from devstack.resource_server import LWA_PATH, ResourceServer
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "webservice"))
-from alexa_test_pki import make_intermediate, make_root, make_signing_identity  # noqa: E402
-from webservice_support import ChainServer, body_of, iso, signed_headers  # noqa: E402
+from alexa_linkcheck.simulator.signing import make_intermediate, make_root, make_signing_identity  # noqa: E402
+from devstack.servers import ChainServer  # noqa: E402
+from webservice_support import body_of, iso, signed_headers  # noqa: E402
 
 from webservice import create_app  # noqa: E402
 
@@ -248,7 +249,7 @@ def signed_host(resource_server: ResourceServer, tmp_path_factory: pytest.TempPa
     app = create_app(
         config={
             "WEBSERVICE_ENV": "development",
-            "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.base_url,
+            "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.url,
             "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors),
         },
         environ={"RIDE_HAILER_API_URL": resource_server.url, "SKILL_ID": SKILL_ID,
@@ -301,7 +302,7 @@ def test_web_host_refuses_envelope_without_context_for_a_skill_with_an_id_as_400
     try:
         app = create_app(builder, config={
             "WEBSERVICE_ENV": "development",
-            "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.base_url,
+            "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.url,
             "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors),
         }, environ={})
         envelope = copy.deepcopy(BASES["launch.unlinked"])

@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
+
+from devstack.servers import GunicornServer, free_port, not_a_server_error
 
 REPO = Path(__file__).resolve().parents[2]
 VENDOR_ID = "M2RELIABILITY"
@@ -130,16 +127,13 @@ def seed(database: Database) -> Seeded:
     )
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class ServiceProcess:
-    """gunicorn serving the service (or another app, e.g. the skill's web host) on 127.0.0.1 in its own process group."""
+    """gunicorn serving the service (or another app, e.g. the skill's web host) on 127.0.0.1 in its own process group.
+
+    The launcher is devstack's (``devstack.servers.GunicornServer``); this adds the suite's
+    database, secret key and issuer.
+    """
 
     database: Database
     log_path: Path
@@ -151,14 +145,14 @@ class ServiceProcess:
     chdir: Path = REPO
     ready_path: str = "/api/v1/openapi.json"
     port: int = 0
-    process: subprocess.Popen[bytes] | None = None
+    server: GunicornServer | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60) -> ServiceProcess:
-        """Start gunicorn and wait until it answers."""
+        """Start gunicorn and wait until it answers below 500."""
         self.port = self.port or free_port()
         env = {
             **os.environ,
@@ -168,44 +162,23 @@ class ServiceProcess:
             "RIDE_HAILER_ISSUER": self.url,
             **self.extra_env,
         }
-        command = [
-            sys.executable, "-m", "gunicorn",
-            "--workers", str(self.workers), "--threads", str(self.threads),
-            "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "3", "--timeout", "60",
-            "--chdir", str(self.chdir), self.app,
-        ]
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if requests.get(self.url + self.ready_path, timeout=2).status_code < 500:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log()}")
+        self.server = GunicornServer(
+            self.app, name=self.app, port=self.port, chdir=self.chdir, environ=env,
+            worker_args=("--workers", str(self.workers), "--threads", str(self.threads)),
+            extra_args=("--timeout", "60"), log_path=self.log_path, ready_path=self.ready_path,
+            ready=not_a_server_error)
+        self.server.start(timeout)
+        return self
 
     def kill(self) -> None:
         """SIGKILL the whole process group (arbiter and workers), as a crash would."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
+        assert self.server is not None
+        self.server.kill()
 
     def stop(self) -> None:
         """Stop gunicorn gracefully (SIGKILL if it does not go within 15 s)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=15)
+        if self.server is not None:
+            self.server.stop()
 
     def log(self) -> str:
         """What gunicorn and the app wrote."""

@@ -13,12 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .relsvc_harness import REPO, SOAK, ServiceProcess, linked_tokens
+from alexa_linkcheck.simulator.signing import make_intermediate, make_root, make_signing_identity
+from cryptography.hazmat.primitives import serialization
 
-sys.path.insert(0, str(REPO / "tests" / "webservice"))
-from alexa_test_pki import make_intermediate, make_root, make_signing_identity  # noqa: E402
-from cryptography.hazmat.primitives import serialization  # noqa: E402
-from webservice_support import ChainServer  # noqa: E402
+from devstack.servers import ChainServer
+
+from .relsvc_harness import REPO, SOAK, ServiceProcess, linked_tokens
 
 SECONDS = float(os.environ.get("RELIABILITY_LOAD_SECONDS", "60" if SOAK else "10"))
 LINKS = 6
@@ -35,7 +35,7 @@ def test_mixed_load_from_a_second_process_has_zero_errors(service, seeded, tmp_p
     anchors.write_bytes(root.pem)
     host = ServiceProcess(service.database, tmp_path / "webhost.log", app="webservice:create_app()", chdir=REPO / "webhost", ready_path="/alexa", extra_env={
         "WEBSERVICE_ENV": "development",
-        "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.base_url,
+        "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.url,
         "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors),
         "RIDE_HAILER_API_URL": service.url,
         "SKILL_ID": SKILL_ID,

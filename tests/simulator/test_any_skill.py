@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,8 @@ from alexa_linkcheck.simulator import Conversation, LambdaTarget, WebServiceTarg
 from alexa_linkcheck.simulator.cli import build_parser, main
 from alexa_linkcheck.simulator.errors import TargetError
 from alexa_linkcheck.simulator.model import event_subscriptions, lambda_handler_name
+
+from devstack.servers import free_port
 
 from .conftest import recorded_events
 from .oauth_server import OAuthServer
@@ -101,14 +102,8 @@ def test_missing_dialog_file_exits_two_without_a_traceback(
     assert "Traceback" not in err
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # closed again when the block ends
-
-
 def test_closed_port_says_cannot_connect_and_asks_whether_the_skill_runs(project: Path) -> None:
-    port = _closed_port()
+    port = free_port()  # nobody listens there: the connection is refused
     target = WebServiceTarget(f"http://127.0.0.1:{port}/alexa", timeout=5)
     with pytest.raises(TargetError) as raised:
         Conversation(target, project / "skill-package").say("count")

@@ -12,7 +12,7 @@ import requests
 from ride_hailer.settings import SkillSettings
 from ride_hailer.skill import build_skill_builder
 
-from .resource_server import LWA_PATH, ResourceServer
+from devstack.resource_server import LWA_PATH, ResourceServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LINKED_TOKEN = "linked-user-access-token"

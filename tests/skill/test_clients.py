@@ -10,7 +10,7 @@ from account_linking import LwaProfileClient, Profile
 from ride_hailer.profile_client import RideHailerProfileClient
 from account_linking.errors import LinkRejected, MissingScope, ResourceUnavailable
 
-from .resource_server import LWA_PATH
+from devstack.resource_server import LWA_PATH
 
 TIMEOUT = 0.5
 

@@ -18,7 +18,7 @@ from account_linking.messages import DEFAULT_MESSAGES
 from account_linking.resolver import ProfileResolver
 
 from .conftest import card_type, load_envelope, speech
-from .resource_server import LWA_PATH
+from devstack.resource_server import LWA_PATH
 
 
 class FakeClock:

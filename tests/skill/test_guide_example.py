@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import card_type, load_envelope, speech
-from .resource_server import LWA_PATH
+from devstack.resource_server import LWA_PATH
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide.md"
 #: What the guide's example takes from Amazon's hello-world sample (not shown in the guide).

@@ -20,7 +20,7 @@ from account_linking.http import ResourceResponse, send
 from account_linking.messages import DEFAULT_APOLOGIES, DEFAULT_MESSAGES
 
 from .conftest import card_type, load_envelope, speech
-from .resource_server import LWA_PATH
+from devstack.resource_server import LWA_PATH
 
 LIBRARY = Path(account_linking.__file__).parent
 REPO = Path(__file__).resolve().parents[2]

@@ -6,9 +6,7 @@ import contextlib
 import copy
 import json
 import os
-import socket
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any, Callable
 
 import pytest
 
+from devstack.servers import StallingServer, free_port
 from devstack.smarthome import MY_LIGHTS, MyLightsStack, add_example_paths
 
 from alexa_linkcheck.simulator.linking import LinkingConfig, TokenSet, link_account
@@ -157,40 +156,7 @@ def granted(stack: MyLightsStack, skill: Any, tokens: TokenSet) -> TokenSet:
 
 def closed_port_url() -> str:
     """An http URL on 127.0.0.1 where nothing listens (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-class StallingServer:
-    """Accepts connections and never answers (a device cloud that hangs)."""
-
-    def __init__(self) -> None:
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(16)
-        self._held: list[socket.socket] = []
-        self._closed = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            self._held.append(connection)
-
-    def close(self) -> None:
-        self._closed.set()
-        self._listener.close()
-        for connection in self._held:
-            connection.close()
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture

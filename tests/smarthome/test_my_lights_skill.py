@@ -9,6 +9,7 @@ import requests
 from sqlalchemy import update
 
 from alexa_linkcheck.simulator.linking import TokenSet, revoke
+from devstack.servers import StallingServer
 from devstack.smarthome import MyLightsStack
 
 from .conftest import (
@@ -17,7 +18,6 @@ from .conftest import (
     KITCHEN,
     REAL_DIRECTIVES,
     TURN_ON,
-    StallingServer,
     closed_port_url,
     controller,
     error_type,

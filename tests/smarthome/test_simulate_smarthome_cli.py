@@ -2,20 +2,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from devstack.servers import free_port
 from devstack.smarthome import MESSAGING_CLIENT_ID, MY_LIGHTS, MyLightsStack
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _simulate(stack: MyLightsStack, lwa_port: int, gateway_port: int, *steps: str) -> subprocess.CompletedProcess[str]:
@@ -40,7 +34,7 @@ def _stack(lwa_port: int, gateway_port: int) -> MyLightsStack:
 
 
 def test_simulate_smarthome_links_grants_discovers_controls_and_sees_revocation() -> None:
-    lwa_port, gateway_port = _free_port(), _free_port()
+    lwa_port, gateway_port = free_port(), free_port()
     with _stack(lwa_port, gateway_port) as stack:
         result = _simulate(stack, lwa_port, gateway_port,
                            "link => Alexa.Authorization.AcceptGrant.Response",
@@ -56,7 +50,7 @@ def test_simulate_smarthome_links_grants_discovers_controls_and_sees_revocation(
 
 
 def test_simulate_smarthome_fails_with_the_step_when_an_expectation_does_not_hold() -> None:
-    lwa_port, gateway_port = _free_port(), _free_port()
+    lwa_port, gateway_port = free_port(), free_port()
     with _stack(lwa_port, gateway_port) as stack:
         result = _simulate(stack, lwa_port, gateway_port, "link", "discover",
                            "say turn on the kitchen light => INVALID_AUTHORIZATION_CREDENTIAL")

@@ -5,14 +5,13 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from alexa_test_pki import make_intermediate, make_root, make_signing_identity
+from alexa_linkcheck.simulator.signing import make_intermediate, make_root, make_signing_identity
+from devstack.servers import ChainServer, StallingServer
 from webservice import create_app
 from webservice_support import (
     BareSkill,
-    ChainServer,
     Host,
     Pki,
-    StallingServer,
     TricklingServer,
 )
 
@@ -63,7 +62,7 @@ def make_host(pki: Pki, chain_server: ChainServer) -> Callable[..., Host]:
         skill = BareSkill()
         settings: dict[str, Any] = {
             "WEBSERVICE_ENV": "development",
-            "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.base_url,
+            "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.url,
             "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(pki.anchors_file),
             "ALEXA_CERT_FETCH_TIMEOUT": "2",
         }

@@ -10,7 +10,8 @@ import importlib
 import sys
 import pytest
 
-from webservice_support import SKILL_ID, ChainServer, Pki, body_of, envelope, signed_headers
+from devstack.servers import ChainServer
+from webservice_support import SKILL_ID, Pki, body_of, envelope, signed_headers
 from webservice import create_app
 
 
@@ -33,7 +34,7 @@ def test_signed_request_gets_the_same_answer_as_the_lambda_handler(
     app = create_app(
         config={
             "WEBSERVICE_ENV": "development",
-            "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.base_url,
+            "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.url,
             "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(pki.anchors_file),
         },
         environ=skill_env,

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-from alexa_test_pki import make_signing_identity
+from alexa_linkcheck.simulator.signing import make_signing_identity
 from account_linking.webservice import (
     CertificateChainValidator,
     CertificateFetchFailed,
@@ -88,7 +88,7 @@ def test_cache_keeps_only_the_most_recently_used_chains(pki: Pki, chain_server: 
         chain_server.routes[f"/echo.api/{name}.pem"] = pki.alexa.chain_pem
     validator = CertificateChainValidator(
         store=load_trust_store([pki.anchors_file]),
-        fetcher=HttpChainFetcher(url_override=chain_server.base_url),
+        fetcher=HttpChainFetcher(url_override=chain_server.url),
         cache_size=2,
     )
     for name in ("a", "b", "a", "c", "a", "b"):
@@ -102,7 +102,7 @@ def test_cache_keeps_only_the_most_recently_used_chains(pki: Pki, chain_server: 
 def test_cache_is_safe_under_concurrent_requests(pki: Pki, chain_server: Any) -> None:
     validator = CertificateChainValidator(
         store=load_trust_store([pki.anchors_file]),
-        fetcher=HttpChainFetcher(url_override=chain_server.base_url),
+        fetcher=HttpChainFetcher(url_override=chain_server.url),
         cache_size=1,
     )
     errors: list[BaseException] = []
@@ -128,7 +128,7 @@ def test_stalled_chain_download_is_refused_quickly(
     make_host: Callable[..., Host], pki: Pki, stalling_server: Any
 ) -> None:
     host = make_host(
-        ALEXA_CERT_FETCH_URL_OVERRIDE=stalling_server.base_url, ALEXA_CERT_FETCH_TIMEOUT="0.5"
+        ALEXA_CERT_FETCH_URL_OVERRIDE=stalling_server.url, ALEXA_CERT_FETCH_TIMEOUT="0.5"
     )
     body = body_of(envelope())
     response = post_or_fail_as_hung(host, body, signed_headers(pki.alexa, body))
@@ -170,7 +170,7 @@ def test_chain_download_answering_404_is_refused(
 
 def test_oversized_chain_download_is_refused(pki: Pki, chain_server: Any) -> None:
     chain_server.routes["/echo.api/huge.pem"] = pki.alexa.chain_pem * 40
-    fetcher = HttpChainFetcher(url_override=chain_server.base_url, max_bytes=64 * 1024)
+    fetcher = HttpChainFetcher(url_override=chain_server.url, max_bytes=64 * 1024)
     with pytest.raises(CertificateFetchFailed, match="too large"):
         fetcher("https://s3.amazonaws.com/echo.api/huge.pem")
 
@@ -184,5 +184,5 @@ def test_unreachable_chain_host_is_refused(make_host: Callable[..., Host], pki: 
 
 
 def test_fetch_override_keeps_the_validated_path(chain_server: Any) -> None:
-    fetcher = HttpChainFetcher(url_override=chain_server.base_url + "/")
-    assert fetcher.target_url(CERT_URL) == chain_server.base_url + CHAIN_PATH
+    fetcher = HttpChainFetcher(url_override=chain_server.url + "/")
+    assert fetcher.target_url(CERT_URL) == chain_server.url + CHAIN_PATH

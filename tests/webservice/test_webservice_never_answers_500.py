@@ -5,9 +5,12 @@ from typing import Any, Callable
 
 import pytest
 
+from account_linking.messages import DEFAULT_APOLOGIES
+from account_linking.safety import RESPONSE_VERSION
 from account_linking.webservice import ConfigurationError
-from webservice import APOLOGY_SPEECH, create_app
-from webservice_support import SKILL_ID, BareSkill, ChainServer, Host, Pki, body_of, envelope, \
+from webservice import create_app
+from devstack.servers import ChainServer
+from webservice_support import SKILL_ID, BareSkill, Host, Pki, body_of, envelope, \
     signed_headers
 
 
@@ -19,7 +22,7 @@ def _host_of_builder_with_own_skill_id(
     builder.skill_id = SKILL_ID
     settings = {
         "WEBSERVICE_ENV": "development",
-        "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.base_url,
+        "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.url,
         "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(pki.anchors_file),
         **config,
     }
@@ -70,22 +73,47 @@ def test_host_refuses_to_start_when_skill_id_setting_contradicts_the_skill(
         )
 
 
-def test_skill_that_raises_gets_a_spoken_apology_not_a_500(
-    make_host: Callable[..., Host], pki: Pki
-) -> None:
-    host = make_host()
+def _failing_request(locale: str) -> dict[str, Any]:
+    """A request the bare skill cannot answer: it has no handler for intents (the SDK raises)."""
     data = envelope()
-    # The bare skill has no handler for intents: the SDK raises a DispatchException.
     data["request"]["type"] = "IntentRequest"
     data["request"]["intent"] = {"name": "NoSuchIntent", "confirmationStatus": "NONE"}
-    body = body_of(data)
+    data["request"]["locale"] = locale
+    return data
+
+
+@pytest.mark.parametrize(
+    ("locale", "spoken_in"),
+    [("en-US", "en-US"), ("de-DE", "de-DE"), ("ja-JP", "ja-JP"), ("fr-CA", "fr-CA"),
+     ("de-AT", "de-DE"), ("xx-XX", "en-US")],
+)
+def test_skill_that_raises_gets_the_librarys_apology_in_the_request_locale_not_a_500(
+    make_host: Callable[..., Host], pki: Pki, locale: str, spoken_in: str
+) -> None:
+    host = make_host()
+    body = body_of(_failing_request(locale))
     response = host.post(body, signed_headers(pki.alexa, body))
     assert response.status_code == 200
     answer = response.get_json()
-    assert answer["version"] == "1.0"
-    assert answer["response"]["outputSpeech"] == {"type": "PlainText", "text": APOLOGY_SPEECH}
+    assert answer["version"] == RESPONSE_VERSION
+    assert answer["response"]["outputSpeech"] == {
+        "type": "SSML", "ssml": f"<speak>{DEFAULT_APOLOGIES[spoken_in]}</speak>"}
     assert answer["response"]["shouldEndSession"] is True
+    assert "card" not in answer["response"]
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_host_apology_is_the_same_answer_the_lambda_handler_gives(
+    make_host: Callable[..., Host], pki: Pki
+) -> None:
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    from account_linking.safety import apology_envelope
+
+    host = make_host()
+    body = body_of(_failing_request("it-IT"))
+    answer = host.post(body, signed_headers(pki.alexa, body)).get_json()
+    assert answer == DefaultSerializer().serialize(apology_envelope("it-IT"))
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import pytest
 
-from alexa_test_pki import make_signing_identity
+from alexa_linkcheck.simulator.signing import make_signing_identity
 from webservice_support import CERT_URL, SKILL_ID, WELCOME, FakeClock, Host, Pki, body_of, envelope, signed_headers
 
 

@@ -108,7 +108,7 @@ def test_test_certificate_settings_warn_at_start(
             BareSkill().builder(),
             config={
                 "WEBSERVICE_ENV": "development",
-                "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.base_url,
+                "ALEXA_CERT_FETCH_URL_OVERRIDE": chain_server.url,
                 "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(pki.anchors_file),
             },
             environ={},

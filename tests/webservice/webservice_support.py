@@ -1,10 +1,12 @@
-"""Helpers of the web-service tests: chain servers on 127.0.0.1, a bare skill, signed requests."""
+"""Helpers of the web-service tests: a bare skill, a trickling server, signed requests.
+
+The chain and stalling servers and the throw-away PKI are shared with bench and devstack:
+``devstack.servers`` and ``alexa_linkcheck.simulator.signing``.
+"""
 from __future__ import annotations
 
-import collections
 import datetime
 import json
-import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +20,7 @@ from ask_sdk_core.utils.predicate import is_request_type
 from ask_sdk_model.response import Response
 from flask.testing import FlaskClient
 
-from alexa_test_pki import Authority, SigningIdentity
+from alexa_linkcheck.simulator.signing import Authority, SigningIdentity
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001"
@@ -80,90 +82,6 @@ class Pki:
     alexa: SigningIdentity
     untrusted_root: Authority
     anchors_file: Path
-
-
-class ChainServer:
-    """A real HTTP server on 127.0.0.1 serving PEM chains by path, counting downloads."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, bytes] = {}
-        self.hits: collections.Counter[str] = collections.Counter()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server naming
-                outer.hits[self.path] += 1
-                body = outer.routes.get(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-pem-file")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class StallingServer:
-    """Accepts TCP connections on 127.0.0.1 and never answers."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.held: list[socket.socket] = []
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        self.sock.settimeout(0.2)
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.held.append(conn)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def clients_closed(self, wait: float = 10.0) -> bool:
-        """True when every held connection was closed by its client (read reaches EOF)."""
-        if not self.held:
-            return False
-        for conn in list(self.held):
-            conn.settimeout(wait)
-            try:
-                while conn.recv(4096):
-                    pass
-            except OSError:  # a timeout: the client still holds the connection open
-                return False
-        return True
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join()
-        for conn in self.held:
-            conn.close()
-        self.sock.close()
 
 
 class FakeClock:

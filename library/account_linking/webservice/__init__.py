@@ -11,12 +11,12 @@ from typing import Any
 from .verification import *  # noqa: F401,F403  (the verification API, re-exported)
 from .verification import __all__ as _verification_all
 
-__all__ = ["APOLOGY_SPEECH", "create_app", *_verification_all]
+__all__ = ["create_app", *_verification_all]
 
 
 def __getattr__(name: str) -> Any:
-    """``create_app`` and ``APOLOGY_SPEECH`` come from the Flask host, imported on first use."""
-    if name in ("create_app", "APOLOGY_SPEECH"):
+    """``create_app`` comes from the Flask host, imported on first use."""
+    if name == "create_app":
         from . import host
 
         return getattr(host, name)

@@ -12,6 +12,7 @@ Needs the ``webservice`` extra (Flask and cryptography).
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any, Mapping
@@ -21,6 +22,8 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from ..messages import DEFAULT_APOLOGIES
+from ..safety import apology_envelope, locale_of
 from .verification import (
     ConfigurationError,
     HostSettings,
@@ -32,13 +35,6 @@ from .verification import (
 
 logger = logging.getLogger("account_linking.webservice")
 
-#: Version of the Alexa response envelope format.
-#: Source: developer.amazon.com/docs/custom-skills/request-and-response-json-reference.html
-RESPONSE_FORMAT_VERSION = "1.0"
-
-#: What Alexa says when the hosted skill raised instead of answering (local choice).
-APOLOGY_SPEECH = "Sorry, something went wrong on our side. Please try again later."
-
 _JSON_TYPES = ("application/json",)
 
 
@@ -47,15 +43,19 @@ def _configured_skill_id(merged: Mapping[str, Any]) -> str | None:
     return str(raw).strip() or None if raw is not None else None
 
 
-def _apology() -> dict[str, Any]:
-    """A valid Alexa response envelope for when the skill itself failed."""
-    return {
-        "version": RESPONSE_FORMAT_VERSION,
-        "response": {
-            "outputSpeech": {"type": "PlainText", "text": APOLOGY_SPEECH},
-            "shouldEndSession": True,
-        },
-    }
+def _apology(skill: CustomSkill, body: bytes) -> Any:
+    """The library's apology (``account_linking.safety``) for when the skill itself failed.
+
+    Spoken in the request's locale when the body says one (the body passed verification,
+    but it may still be JSON the SDK could not use), from the skill's own ``apologies`` when
+    it was built by a ``SafeSkillBuilder``, else the library's defaults; it ends the session.
+    """
+    try:
+        event = json.loads(body)
+    except Exception:  # not JSON, bad UTF-8, nested too deep: the apology is then en-US
+        event = None
+    apologies = getattr(skill, "apologies", None) or DEFAULT_APOLOGIES
+    return skill.serializer.serialize(apology_envelope(locale_of(event), apologies))
 
 
 def _error(status: int, error: str, description: str) -> tuple[Response, int]:
@@ -135,7 +135,7 @@ def create_app(
             # Not the caller's fault and nothing to retry: Alexa gets a valid answer that
             # apologises (on a 500 Alexa only says the skill had a problem).
             logger.error("skill failed on a verified request", exc_info=True)
-            return jsonify(_apology())
+            return jsonify(_apology(custom_skill, body))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

@@ -1,4 +1,4 @@
-"""A real HTTP resource server on 127.0.0.1 that tests tell how to answer.
+"""A real HTTP resource server on 127.0.0.1 that tests and bench tell how to answer.
 
 It plays both the Ride Hailer API (ARCHITECTURE.md contract) and the Login with Amazon
 profile API (``/user/profile``), counts calls per path, and records what it received.
