@@ -22,11 +22,14 @@ from .conftest import Registered, linked_tokens, refresh, token_request
 #: Only a guard against a hung test; no assertion depends on how long anything takes.
 GUARD_SECONDS = 60
 
+#: The write lock file is SQLite's: PostgreSQL serializes a refresh with row locks instead
+#: (its races are in test_concurrency.py and tests/reliability_service/).
+pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
 
 def _write_lock_path(app: Any) -> str:
     url = app.config["DATABASE_URL"]
-    if not url.startswith("sqlite:///"):
-        pytest.skip("the write lock file is SQLite's (PostgreSQL locks rows)")
+    assert url.startswith("sqlite:///"), url
     return url.removeprefix("sqlite:///") + SQLITE_WRITE_LOCK_SUFFIX
 
 
