@@ -16,7 +16,7 @@ import smtplib
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, current_app
 from sqlalchemy import or_, select
@@ -124,21 +124,24 @@ def deliver_outbox() -> DeliveryReport:
     return DeliveryReport(sent=sent, failed=failed)
 
 
-class OutboxSender:
-    """A daemon thread that runs `deliver_outbox` now and then, and soon after `wake()`.
+class BackgroundSender:
+    """A daemon thread that runs ``work`` now and then, and soon after `wake()`.
 
-    Started with the first request only when SMTP is configured, outside testing, and
-    MAIL_BACKGROUND_SENDER is on; the leases make one sender per worker process safe.
+    The service's mail outbox uses one (OutboxSender); a device cloud built on the service
+    (examples/my_lights) runs its Alexa event outbox with another. Leases in the outbox make
+    one sender per worker process safe.
     """
 
-    def __init__(self, app: Flask, interval: float) -> None:
+    def __init__(self, app: Flask, interval: float, work: Callable[[], object], name: str) -> None:
         self._app = app
         self._interval = interval
+        self._work = work
+        self._name = name
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._start_lock = threading.Lock()
         self._started = False
-        self._thread = threading.Thread(target=self._run, name="ride-hailer-outbox", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     @property
     def started(self) -> bool:
@@ -153,7 +156,7 @@ class OutboxSender:
                 self._thread.start()
 
     def wake(self) -> None:
-        """Send soon (a mail was just queued)."""
+        """Run soon (something was just queued)."""
         self._wake.set()
 
     def stop(self, timeout: float = 30) -> None:
@@ -167,11 +170,22 @@ class OutboxSender:
         while not self._stopped.is_set():
             try:
                 with self._app.app_context():
-                    deliver_outbox()
+                    self._work()
             except Exception:  # keep the thread alive; the next run retries
-                log.exception("outbox sender run failed")
+                log.exception("%s: run failed", self._name)
             self._wake.wait(self._interval)
             self._wake.clear()
+
+
+class OutboxSender(BackgroundSender):
+    """The mail outbox's sender: `deliver_outbox` every MAIL_SEND_INTERVAL s and after `wake()`.
+
+    Started with the first request only when SMTP is configured, outside testing, and
+    MAIL_BACKGROUND_SENDER is on.
+    """
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        super().__init__(app, interval, deliver_outbox, "ride-hailer-outbox")
 
 
 def wake_sender() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +32,7 @@ from account_linking.smarthome import (
     GrantError,
     LwaTokenClient,
 )
+from ride_hailer_service.mail import BackgroundSender
 from ride_hailer_service.models import db, utcnow
 
 from .models import AlexaEvent, AlexaGrant
@@ -252,41 +252,9 @@ def deliver_events() -> EventReport:
     return EventReport(sent=sent, retrying=retrying, dropped=dropped)
 
 
-class EventSender:
-    """A daemon thread running `deliver_events` every EVENT_SEND_INTERVAL s and soon after `wake()`."""
-
-    def __init__(self, app: Flask, interval: float) -> None:
-        self._app = app
-        self._interval = interval
-        self._wake = threading.Event()
-        self._stopped = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def start_once(self) -> None:
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="my-lights-events", daemon=True)
-                self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stopped.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                with self._app.app_context():
-                    deliver_events()
-            except Exception:  # keep the thread alive; the next run retries
-                log.exception("Alexa event sender run failed")
-            self._wake.wait(self._interval)
-            self._wake.clear()
+def event_sender(app: Flask, interval: float) -> BackgroundSender:
+    """The service's background sender, running `deliver_events` (reused, not copied)."""
+    return BackgroundSender(app, interval, deliver_events, "my-lights-events")
 
 
 def wake_sender() -> None:

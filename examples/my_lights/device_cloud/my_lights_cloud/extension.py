@@ -31,7 +31,7 @@ def init_app(app: Flask, csrf: CSRFProtect) -> None:
     app.cli.add_command(init_command)
     app.cli.add_command(send_events_command)
     if app.config["EVENT_BACKGROUND_SENDER"] and not app.testing:
-        sender = alexa.EventSender(app, float(app.config["EVENT_SEND_INTERVAL"]))
+        sender = alexa.event_sender(app, float(app.config["EVENT_SEND_INTERVAL"]))
         app.extensions[alexa.SENDER_EXTENSION] = sender
 
         @app.before_request
