@@ -105,13 +105,26 @@ def end_read_phase(session: Any) -> None:
     if not has_app_context() or not g.pop(READ_PHASE, False):
         return
     real = session() if callable(session) else session  # Flask-SQLAlchemy's scoped_session
-    if real.in_transaction():
-        expire = real.expire_on_commit
-        real.expire_on_commit = False
-        try:
-            real.commit()
-        finally:
-            real.expire_on_commit = expire
+    if real.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL reads without any lock: one transaction, no extra commit
+    commit_keeping_objects(real)
+
+
+def commit_keeping_objects(session: Any) -> None:
+    """Commit now (on SQLite the write lock ends here); loaded objects stay usable.
+
+    Nothing loaded is expired, so code that runs after the commit (building the answer,
+    an id_token) reads attributes without opening a new transaction.
+    """
+    real = session() if callable(session) else session
+    if not real.in_transaction():
+        return
+    expire = real.expire_on_commit
+    real.expire_on_commit = False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = expire
 
 
 def engine_options(url: str, schema: str | None) -> dict[str, Any]:

@@ -8,16 +8,22 @@ from typing import Any
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidRequestError, InvalidScopeError
+from authlib.oauth2.rfc6749.errors import (
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+)
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import oidc
 from .config import SCOPES
-from .db import end_read_phase
+from .db import commit_keeping_objects, end_read_phase
 from .models import AuthorizationCode, Client, Token, User, db, utcnow
 from .security import token_digest
 
@@ -111,23 +117,64 @@ def revoke_family(family_id: int | None, reason: str) -> None:
     log.warning("revoked token family %s: %s", family_id, reason)
 
 
-def _lock_family(token: Token) -> None:
-    """Row-lock a family, then re-read ``token`` (PostgreSQL FOR UPDATE; SQLite is serialized).
+def _lock_family(token: Token) -> bool:
+    """Row-lock a family, then re-read ``token``; False when the row is gone (account deleted).
 
-    Only the family's first token (``id == family_id``) is locked, so a refresh costs the
-    same however long the rotation chain has grown (one row a refresh, kept for reuse
-    detection); every refresh of the family takes this same lock first.
+    PostgreSQL: FOR UPDATE on the family's head; SQLite: the write transaction is already
+    serialized. Only the family's first token (``id == family_id``) is locked, so a refresh
+    costs the same however long the rotation chain has grown (one row a refresh, kept for
+    reuse detection); every refresh of the family takes this same lock first.
     """
     if token.family_id is not None:
         _lock_family_head(token.family_id)
-    db.session.execute(
+    fresh = db.session.execute(
         select(Token).where(Token.id == token.id).execution_options(populate_existing=True)
-    ).all()
+    ).scalar_one_or_none()
+    return fresh is not None
+
+
+def _serialized() -> bool:
+    """True on SQLite, where every write transaction runs alone (BEGIN IMMEDIATE)."""
+    return db.session.get_bind().dialect.name == "sqlite"
 
 
 def _lock_family_head(family_id: int) -> None:
-    """Row-lock the family's first token: the one lock every refresh and revocation takes."""
-    db.session.execute(select(Token.id).where(Token.id == family_id).with_for_update()).all()
+    """Row-lock the family's first token: the one lock every refresh and revocation takes.
+
+    SQLite has no row locks (and needs none: its write transactions are serialized).
+    """
+    if not _serialized():
+        db.session.execute(select(Token.id).where(Token.id == family_id).with_for_update()).all()
+
+
+def _claim_refresh_token(token: Token) -> bool:
+    """Mark ``token`` rotated if nothing rotated or revoked it since it was read.
+
+    One compare-and-set UPDATE in the write transaction: it matches only while the token is
+    unused and live, so of two racing refreshes exactly one claims it; the other re-decides
+    on a fresh read (a grace sibling, or family revocation). The first use of one of several
+    siblings also revokes the others: one chain survives.
+    """
+    if token.family_id is not None and token.family_id != token.id:
+        _lock_family_head(token.family_id)  # PostgreSQL: a revocation sees the child we insert
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Token)
+        .where(Token.id == token.id, Token.rotated_at.is_(None), Token.revoked_at.is_(None))
+        .values(rotated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    set_committed_value(token, "rotated_at", now)
+    if token.parent_id is not None:
+        db.session.execute(
+            update(Token)
+            .where(Token.parent_id == token.parent_id, Token.id != token.id, Token.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return True
 
 
 class _ExactRedirectUriMixin:
@@ -180,27 +227,51 @@ class AuthorizationCodeGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants
         db.session.commit()
 
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
-        end_read_phase(db.session)  # the code is read, checked and spent under the write lock
+        # Read without the write lock (SQLite: a WAL snapshot); an unused code is claimed by a
+        # compare-and-set when the token is saved, a used one is judged on a locked re-read.
         item = db.session.execute(
-            select(AuthorizationCode)
-            .where(AuthorizationCode.code_digest == token_digest(code))
-            .with_for_update()
+            select(AuthorizationCode).where(AuthorizationCode.code_digest == token_digest(code))
         ).scalar_one_or_none()
         if item is None or item.client_id != client.client_id:
             return None
         if item.used_at is not None:
-            families = db.session.execute(
-                select(Token.family_id).where(Token.authorization_code_id == item.id)
-            ).scalars().all()
-            for family_id in families:
-                revoke_family(family_id, "authorization code replayed")
+            end_read_phase(db.session)
+            self._revoke_replayed(item)
             return None
         if utcnow() >= item.expires_at:
             return None
         return item
 
+    @staticmethod
+    def _revoke_replayed(item: AuthorizationCode) -> None:
+        """A used code presented again: every link issued from it ends (RFC 6749 4.1.2)."""
+        families = db.session.execute(
+            select(Token.family_id).where(Token.authorization_code_id == item.id)
+        ).scalars().all()
+        for family_id in families:
+            revoke_family(family_id, "authorization code replayed")
+
+    def save_token(self, token: dict[str, Any]) -> None:
+        """Spend the code (compare-and-set), store the token, commit: the write lock is this long."""
+        item = self.request.authorization_code
+        end_read_phase(db.session)
+        now = utcnow()
+        claimed = db.session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.id == item.id, AuthorizationCode.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:  # spent by a racing exchange since it was read: a replay
+            self._revoke_replayed(item)
+            commit_keeping_objects(db.session)
+            raise InvalidGrantError("Invalid 'code' in request.")
+        set_committed_value(item, "used_at", now)
+        super().save_token(token)
+        commit_keeping_objects(db.session)
+
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        authorization_code.used_at = utcnow()
+        """Nothing left to do: `save_token` spent the code in the same transaction as the token."""
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> User | None:
         return db.session.get(User, authorization_code.user_id)
@@ -229,10 +300,19 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         ).scalar_one_or_none()
         if token is None or token.family_id is None:
             return None
-        # From here on every decision is made under the write lock on a fresh read (SQLite:
-        # the lookup above ran in a read-only snapshot; PostgreSQL: the family's row lock).
+        if token.revoked_at is None and token.rotated_at is None:
+            if token.refresh_expires_at is None or utcnow() >= token.refresh_expires_at:
+                return None
+            return token  # unused and live when read: `save_token` claims it (compare-and-set)
+        # Used or revoked: decided under the write lock on a fresh read (SQLite: the lookup
+        # above ran in a read-only snapshot; PostgreSQL: the family's row lock).
         end_read_phase(db.session)
-        _lock_family(token)
+        if not _lock_family(token):
+            return None
+        return self._decide(token)
+
+    def _decide(self, token: Token) -> Token | None:
+        """On a fresh read under the lock: the token to refresh (a grace sibling), or None."""
         now = utcnow()
         if token.revoked_at is not None:
             # RFC 9700 section 4.14.2: a revoked token (a losing sibling, or any token of a
@@ -254,6 +334,18 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     def authenticate_user(self, refresh_token: Token) -> User | None:
         return db.session.get(User, refresh_token.user_id)
 
+    def save_token(self, token: dict[str, Any]) -> None:
+        """Claim the refresh token, store the new one, commit: the write lock is this long."""
+        parent = self.request.refresh_token
+        end_read_phase(db.session)
+        if parent.rotated_at is None and not _claim_refresh_token(parent):
+            # rotated or revoked by a racing request since it was read: decide again
+            if not _lock_family(parent) or self._decide(parent) is None:
+                commit_keeping_objects(db.session)  # a revocation it caused stays
+                raise InvalidGrantError()
+        super().save_token(token)
+        commit_keeping_objects(db.session)
+
     def _validate_token_scope(self, token: Token) -> None:
         """A refresh may narrow the scope, never widen it past what the user consented to.
 
@@ -271,20 +363,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             raise InvalidScopeError()
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        now = utcnow()
-        if refresh_token.rotated_at is None:
-            refresh_token.rotated_at = now
-            if refresh_token.parent_id is not None:
-                # first use of one sibling: the others lose, one chain survives
-                db.session.execute(
-                    update(Token)
-                    .where(
-                        Token.parent_id == refresh_token.parent_id,
-                        Token.id != refresh_token.id,
-                        Token.revoked_at.is_(None),
-                    )
-                    .values(revoked_at=now)
-                )
+        """Nothing left to do: `save_token` rotated it in the same transaction as the new token."""
 
 
 class PkceChallenge(CodeChallenge):
