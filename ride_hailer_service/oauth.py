@@ -5,7 +5,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import (
@@ -18,14 +17,14 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import oidc
 from .config import SCOPES
 from .db import commit_keeping_objects, end_read_phase
 from .models import AuthorizationCode, Client, Token, User, db, utcnow
-from .security import token_digest
+from .security import new_secret, token_digest
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +36,42 @@ MAX_CLIENT_ID_LENGTH = 100
 
 #: RFC 7636 method Alexa uses; "plain" is not accepted.
 PKCE_METHOD = "S256"
+
+#: Random bytes in an access or refresh token: 288 bits, 48 URL-safe characters.
+TOKEN_BYTES = 36
+
+
+def _new_token(**_: Any) -> str:
+    """A new access or refresh token (the OS's CSPRNG, base64url)."""
+    return new_secret(TOKEN_BYTES)
+
+
+# The token endpoint's writes, built once (plain table statements: no ORM bookkeeping; the
+# caller updates the loaded object itself).
+_TOKENS = Token.__table__
+_CODES = AuthorizationCode.__table__
+#: claim an unused, live refresh token (compare-and-set: matches at most once)
+_CLAIM_REFRESH = (
+    update(_TOKENS)
+    .where(_TOKENS.c.id == bindparam("token_id"), _TOKENS.c.rotated_at.is_(None), _TOKENS.c.revoked_at.is_(None))
+    .values(rotated_at=bindparam("now"))
+)
+#: the first use of one sibling revokes the others
+_REVOKE_SIBLINGS = (
+    update(_TOKENS)
+    .where(
+        _TOKENS.c.parent_id == bindparam("parent"),
+        _TOKENS.c.id != bindparam("token_id"),
+        _TOKENS.c.revoked_at.is_(None),
+    )
+    .values(revoked_at=bindparam("now"))
+)
+#: spend an unused authorization code (compare-and-set)
+_CLAIM_CODE = (
+    update(_CODES)
+    .where(_CODES.c.id == bindparam("code_id"), _CODES.c.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+)
 
 
 def _seconds(key: str) -> dt.timedelta:
@@ -158,23 +193,20 @@ def _claim_refresh_token(token: Token) -> bool:
     if token.family_id is not None and token.family_id != token.id:
         _lock_family_head(token.family_id)  # PostgreSQL: a revocation sees the child we insert
     now = utcnow()
-    claimed = db.session.execute(
-        update(Token)
-        .where(Token.id == token.id, Token.rotated_at.is_(None), Token.revoked_at.is_(None))
-        .values(rotated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if db.session.execute(_CLAIM_REFRESH, {"token_id": token.id, "now": now}).rowcount != 1:
         return False
     set_committed_value(token, "rotated_at", now)
     if token.parent_id is not None:
-        db.session.execute(
-            update(Token)
-            .where(Token.parent_id == token.parent_id, Token.id != token.id, Token.revoked_at.is_(None))
-            .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(_REVOKE_SIBLINGS, {"parent": token.parent_id, "token_id": token.id, "now": now})
     return True
+
+
+def _loaded_user(grant: Any, user_id: int) -> User | None:
+    """The user read with the credential (same statement), else read now."""
+    user = getattr(grant, "_user", None)
+    if user is not None and user.id == user_id:
+        return user
+    return db.session.get(User, user_id)
 
 
 class _ExactRedirectUriMixin:
@@ -229,9 +261,12 @@ class AuthorizationCodeGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants
     def query_authorization_code(self, code: str, client: Client) -> AuthorizationCode | None:
         # Read without the write lock (SQLite: a WAL snapshot); an unused code is claimed by a
         # compare-and-set when the token is saved, a used one is judged on a locked re-read.
-        item = db.session.execute(
-            select(AuthorizationCode).where(AuthorizationCode.code_digest == token_digest(code))
-        ).scalar_one_or_none()
+        row = db.session.execute(
+            select(AuthorizationCode, User)
+            .join(User, User.id == AuthorizationCode.user_id)
+            .where(AuthorizationCode.code_digest == token_digest(code))
+        ).first()
+        item, self._user = row if row is not None else (None, None)
         if item is None or item.client_id != client.client_id:
             return None
         if item.used_at is not None:
@@ -256,13 +291,7 @@ class AuthorizationCodeGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants
         item = self.request.authorization_code
         end_read_phase(db.session)
         now = utcnow()
-        claimed = db.session.execute(
-            update(AuthorizationCode)
-            .where(AuthorizationCode.id == item.id, AuthorizationCode.used_at.is_(None))
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:  # spent by a racing exchange since it was read: a replay
+        if db.session.execute(_CLAIM_CODE, {"code_id": item.id, "now": now}).rowcount != 1:  # spent by a racing exchange since it was read: a replay
             self._revoke_replayed(item)
             commit_keeping_objects(db.session)
             raise InvalidGrantError("Invalid 'code' in request.")
@@ -274,7 +303,7 @@ class AuthorizationCodeGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants
         """Nothing left to do: `save_token` spent the code in the same transaction as the token."""
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> User | None:
-        return db.session.get(User, authorization_code.user_id)
+        return _loaded_user(self, authorization_code.user_id)
 
 
 class ImplicitGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants.ImplicitGrant):
@@ -295,9 +324,12 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        token = db.session.execute(
-            select(Token).where(Token.refresh_token_digest == token_digest(refresh_token))
-        ).scalar_one_or_none()
+        row = db.session.execute(
+            select(Token, User)
+            .join(User, User.id == Token.user_id)
+            .where(Token.refresh_token_digest == token_digest(refresh_token))
+        ).first()
+        token, self._user = row if row is not None else (None, None)
         if token is None or token.family_id is None:
             return None
         if token.revoked_at is None and token.rotated_at is None:
@@ -332,7 +364,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return None
 
     def authenticate_user(self, refresh_token: Token) -> User | None:
-        return db.session.get(User, refresh_token.user_id)
+        return _loaded_user(self, refresh_token.user_id)
 
     def save_token(self, token: dict[str, Any]) -> None:
         """Claim the refresh token, store the new one, commit: the write lock is this long."""
@@ -427,8 +459,8 @@ def create_authorization_server(app: Flask) -> AuthorizationServer:
     server.register_token_generator(
         "default",
         BearerTokenGenerator(
-            access_token_generator=lambda **_: generate_token(48),
-            refresh_token_generator=lambda **_: generate_token(48),
+            access_token_generator=_new_token,
+            refresh_token_generator=_new_token,
             expires_generator=_expires_in,
         ),
     )
@@ -438,7 +470,7 @@ def create_authorization_server(app: Flask) -> AuthorizationServer:
     server.register_endpoint(TokenRevocationEndpoint)
     # RIDE_HAILER_ACCESS_TOKEN_FORMAT=jwt: RFC 9068 access tokens (oidc.py)
     oidc.configure_token_format(
-        app, server, refresh_token_generator=lambda **_: generate_token(48), expires_generator=_expires_in
+        app, server, refresh_token_generator=_new_token, expires_generator=_expires_in
     )
     return server
 
