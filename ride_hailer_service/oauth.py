@@ -18,6 +18,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import oidc
@@ -182,7 +183,7 @@ def _lock_family_head(family_id: int) -> None:
         db.session.execute(select(Token.id).where(Token.id == family_id).with_for_update()).all()
 
 
-def _claim_refresh_token(token: Token) -> bool:
+def _claim_refresh_token(token: Token, head_locked: bool) -> bool:
     """Mark ``token`` rotated if nothing rotated or revoked it since it was read.
 
     One compare-and-set UPDATE in the write transaction: it matches only while the token is
@@ -190,7 +191,7 @@ def _claim_refresh_token(token: Token) -> bool:
     on a fresh read (a grace sibling, or family revocation). The first use of one of several
     siblings also revokes the others: one chain survives.
     """
-    if token.family_id is not None and token.family_id != token.id:
+    if not head_locked and token.family_id is not None and token.family_id != token.id:
         _lock_family_head(token.family_id)  # PostgreSQL: a revocation sees the child we insert
     now = utcnow()
     if db.session.execute(_CLAIM_REFRESH, {"token_id": token.id, "now": now}).rowcount != 1:
@@ -324,11 +325,18 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        row = db.session.execute(
+        statement = (
             select(Token, User)
             .join(User, User.id == Token.user_id)
             .where(Token.refresh_token_digest == token_digest(refresh_token))
-        ).first()
+        )
+        self._head_locked = not _serialized()
+        if self._head_locked:
+            # PostgreSQL: the family's lock comes with the read (one statement less); it is
+            # held to the commit, so a revocation of the family sees the token issued here
+            head = aliased(Token)
+            statement = statement.join(head, head.id == Token.family_id).with_for_update(of=head)
+        row = db.session.execute(statement).first()
         token, self._user = row if row is not None else (None, None)
         if token is None or token.family_id is None:
             return None
@@ -370,7 +378,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         """Claim the refresh token, store the new one, commit: the write lock is this long."""
         parent = self.request.refresh_token
         end_read_phase(db.session)
-        if parent.rotated_at is None and not _claim_refresh_token(parent):
+        if parent.rotated_at is None and not _claim_refresh_token(parent, self._head_locked):
             # rotated or revoked by a racing request since it was read: decide again
             if not _lock_family(parent) or self._decide(parent) is None:
                 commit_keeping_objects(db.session)  # a revocation it caused stays
