@@ -17,8 +17,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import oidc
@@ -141,7 +140,7 @@ def revoke_family(family_id: int | None, reason: str) -> None:
     """Revoke every token of a rotation family (the link dies)."""
     if family_id is None:
         return
-    # Wait for a refresh of this family that holds the row locks: then the UPDATE below (a new
+    # Wait for a refresh of this family that holds the family lock: then the UPDATE below (a new
     # statement, so a new READ COMMITTED snapshot) also sees the token that refresh issued.
     # Without it a refresh racing a revocation left working tokens on PostgreSQL.
     _lock_family_head(family_id)
@@ -154,12 +153,11 @@ def revoke_family(family_id: int | None, reason: str) -> None:
 
 
 def _lock_family(token: Token) -> bool:
-    """Row-lock a family, then re-read ``token``; False when the row is gone (account deleted).
+    """Lock a family, then re-read ``token``; False when the row is gone (account deleted).
 
-    PostgreSQL: FOR UPDATE on the family's head; SQLite: the write transaction is already
-    serialized. Only the family's first token (``id == family_id``) is locked, so a refresh
-    costs the same however long the rotation chain has grown (one row a refresh, kept for
-    reuse detection); every refresh of the family takes this same lock first.
+    PostgreSQL: the family's advisory lock; SQLite: the write transaction is already
+    serialized. One lock per family, so a refresh costs the same however long the rotation
+    chain has grown; every refresh and revocation of the family takes this same lock first.
     """
     if token.family_id is not None:
         _lock_family_head(token.family_id)
@@ -174,13 +172,26 @@ def _serialized() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def _lock_family_head(family_id: int) -> None:
-    """Row-lock the family's first token: the one lock every refresh and revocation takes.
+#: First key of the PostgreSQL advisory locks that stand for token families.
+FAMILY_LOCK_NAMESPACE = 0x52480001
 
-    SQLite has no row locks (and needs none: its write transactions are serialized).
+
+def _family_lock(family_id: Any) -> Any:
+    """SQL that takes the family's lock until the transaction ends (PostgreSQL).
+
+    A transaction-scoped advisory lock, not a row lock: it lives in the lock manager only,
+    so taking it writes nothing to the table or the WAL.
+    """
+    return func.pg_advisory_xact_lock(FAMILY_LOCK_NAMESPACE, family_id)
+
+
+def _lock_family_head(family_id: int) -> None:
+    """Take the family's lock: the one lock every refresh and revocation of it takes.
+
+    SQLite needs none: its write transactions are serialized.
     """
     if not _serialized():
-        db.session.execute(select(Token.id).where(Token.id == family_id).with_for_update()).all()
+        db.session.execute(select(_family_lock(family_id))).all()
 
 
 def _claim_refresh_token(token: Token, head_locked: bool) -> bool:
@@ -191,7 +202,7 @@ def _claim_refresh_token(token: Token, head_locked: bool) -> bool:
     on a fresh read (a grace sibling, or family revocation). The first use of one of several
     siblings also revokes the others: one chain survives.
     """
-    if not head_locked and token.family_id is not None and token.family_id != token.id:
+    if not head_locked and token.family_id is not None:
         _lock_family_head(token.family_id)  # PostgreSQL: a revocation sees the child we insert
     now = utcnow()
     if db.session.execute(_CLAIM_REFRESH, {"token_id": token.id, "now": now}).rowcount != 1:
@@ -334,10 +345,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         if self._head_locked:
             # PostgreSQL: the family's lock comes with the read (one statement less); it is
             # held to the commit, so a revocation of the family sees the token issued here
-            head = aliased(Token)
-            statement = statement.join(head, head.id == Token.family_id).with_for_update(of=head)
+            statement = statement.add_columns(_family_lock(Token.family_id))
         row = db.session.execute(statement).first()
-        token, self._user = row if row is not None else (None, None)
+        token, self._user = (row[0], row[1]) if row is not None else (None, None)
         if token is None or token.family_id is None:
             return None
         if token.revoked_at is None and token.rotated_at is None:
@@ -345,7 +355,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
                 return None
             return token  # unused and live when read: `save_token` claims it (compare-and-set)
         # Used or revoked: decided under the write lock on a fresh read (SQLite: the lookup
-        # above ran in a read-only snapshot; PostgreSQL: the family's row lock).
+        # above ran in a read-only snapshot; PostgreSQL: the family's lock).
         end_read_phase(db.session)
         if not _lock_family(token):
             return None
