@@ -9,21 +9,19 @@ from __future__ import annotations
 import logging
 import re
 from typing import Optional
-from xml.sax.saxutils import escape
 
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils.predicate import is_intent_name, is_request_type
-from ask_sdk_model.dialog.elicit_slot_directive import ElicitSlotDirective
 from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.response import Response
 
 from account_linking import deadline_of, link_optional, profile_of, requires_link
 from account_linking.errors import AccountNotLinked
 from account_linking.locales import request_locale
+from account_linking.ssml import escape
 from account_linking.tokens import access_token
-
 from account_linking.unhandled import log_session_end
 
 from .api import RideHailerApi
@@ -96,6 +94,8 @@ def _ask_destination(handler_input: HandlerInput) -> Response:
         prompts.ask_destination
     )
     if isinstance(request, IntentRequest) and request.intent is not None:
+        from ask_sdk_model.dialog.elicit_slot_directive import ElicitSlotDirective  # off the cold start
+
         builder.add_directive(
             ElicitSlotDirective(slot_to_elicit=DESTINATION_SLOT, updated_intent=request.intent)
         )

@@ -24,25 +24,43 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .clients import (
-    LwaProfileClient,
-    ProfileEndpointClient,
-    ResourceServerClient,
-)
-from .deadline import deadline_of
-from .errors import LinkingError
-from .events import SkillEvent
-from .http import call_resource_server
-from .introspection import IntrospectionClient
-from .interceptor import profile_of
-from .linking import AccountLinking
-from .messages import LinkingMessages
-from .oidc import OidcUserinfoClient
-from .profile import Profile
-from .requirements import (
-    link_optional,
-    requires_link,
-)
+#: The public names, each with the module that keeps it. They load on first use (PEP 562), so
+#: a skill's cold start pays only for the parts it uses (a skill on a profile endpoint never
+#: imports the introspection, OpenID Connect or skill-event code).
+_PUBLIC = {
+    "AccountLinking": "linking",
+    "IntrospectionClient": "introspection",
+    "LinkingError": "errors",
+    "LinkingMessages": "messages",
+    "LwaProfileClient": "clients",
+    "OidcUserinfoClient": "oidc",
+    "Profile": "profile",
+    "ProfileEndpointClient": "clients",
+    "ResourceServerClient": "clients",
+    "SkillEvent": "events",
+    "call_resource_server": "http",
+    "deadline_of": "deadline",
+    "link_optional": "requirements",
+    "profile_of": "interceptor",
+    "requires_link": "requirements",
+}
+
+if TYPE_CHECKING:  # the public names, for type checkers and IDEs
+    from .clients import LwaProfileClient as LwaProfileClient
+    from .clients import ProfileEndpointClient as ProfileEndpointClient
+    from .clients import ResourceServerClient as ResourceServerClient
+    from .deadline import deadline_of as deadline_of
+    from .errors import LinkingError as LinkingError
+    from .events import SkillEvent as SkillEvent
+    from .http import call_resource_server as call_resource_server
+    from .interceptor import profile_of as profile_of
+    from .introspection import IntrospectionClient as IntrospectionClient
+    from .linking import AccountLinking as AccountLinking
+    from .messages import LinkingMessages as LinkingMessages
+    from .oidc import OidcUserinfoClient as OidcUserinfoClient
+    from .profile import Profile as Profile
+    from .requirements import link_optional as link_optional
+    from .requirements import requires_link as requires_link
 
 __all__ = [
     "AccountLinking",
@@ -130,11 +148,14 @@ if TYPE_CHECKING:  # the names of _MOVED, typed for old code (mypy sees them as 
 
 
 def __getattr__(name: str) -> Any:
-    """Resolve a name exported before 0.3 from the module that keeps it."""
-    module = _MOVED.get(name)
+    """Load a public name (or one exported before 0.3) from the module that keeps it."""
+    module = _PUBLIC.get(name) or _MOVED.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    if name in _PUBLIC:
+        globals()[name] = value  # looked up once
+    return value
 
 
 def __dir__() -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import re
 from typing import Mapping, Optional
-from xml.sax.saxutils import escape
 
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -15,6 +14,7 @@ from .errors import AccountNotLinked, LinkingError, LinkRejected, MissingScope
 from .locales import for_locale, request_locale
 from .messages import DEFAULT_MESSAGES, DEFAULT_SCOPE_LABELS, LinkingMessages
 from .resolver import ProfileResolver
+from .ssml import escape
 from .tokens import access_token
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,6 @@ import datetime
 import json
 import logging
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Union, cast
 
@@ -45,7 +44,6 @@ from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.response import Response
 from ask_sdk_model.response_envelope import ResponseEnvelope
 from ask_sdk_model.ui.ssml_output_speech import SsmlOutputSpeech
-from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_runtime.exceptions import AskSdkException
 
 from .locales import for_locale
@@ -132,6 +130,13 @@ def smart_home_directive(event: Any) -> Optional[SmartHomeDirective]:
     return SmartHomeDirective(namespace=namespace, name=name, raw=event)
 
 
+
+def _message_id() -> str:
+    """A random UUID for a smart home answer (uuid is imported only when one is needed)."""
+    import uuid
+
+    return str(uuid.uuid4())
+
 def smart_home_not_handled(directive: SmartHomeDirective) -> dict[str, Any]:
     """The smart home answer of a custom skill: an ErrorResponse Alexa accepts.
 
@@ -145,7 +150,7 @@ def smart_home_not_handled(directive: SmartHomeDirective) -> dict[str, Any]:
         "namespace": "Alexa.Authorization" if accept_grant else "Alexa",
         "name": "ErrorResponse",
         "payloadVersion": SMART_HOME_PAYLOAD_VERSION,
-        "messageId": str(uuid.uuid4()),
+        "messageId": _message_id(),
     }
     if directive.correlation_token is not None:
         header["correlationToken"] = directive.correlation_token
@@ -309,6 +314,8 @@ def _with_context(envelope: RequestEnvelope) -> RequestEnvelope:
         copied.context.system = copy.copy(envelope.context.system)
         copied.context.system.application = application
     else:
+        from ask_sdk_model.interfaces.system.system_state import SystemState  # rare: kept off cold start
+
         copied.context = Context(system=SystemState(
             application=application, user=session.user if session is not None else None))
     return copied

@@ -219,11 +219,11 @@ class CertificateChainValidator:
 
     def signing_certificate(self, url: str) -> x509.Certificate:
         """The validated signing certificate behind ``url`` (cached when possible)."""
-        validate_cert_chain_url(url)
         now = self._clock()
-        cached = self._cached(url, now)
+        cached = self._cached(url, now)  # only URLs that passed the rules below are cached
         if cached is not None:
             return cached
+        validate_cert_chain_url(url)
         chain = self._parse(self._fetch(url))
         signing_cert = self._validate(chain, now)
         with self._lock:

@@ -34,6 +34,9 @@ from ._errors import (
 
 
 def _header(headers: Mapping[str, Any], name: str) -> str | None:
+    value = headers.get(name)  # Alexa's own spelling first: one lookup
+    if value is not None:
+        return str(value)
     wanted = name.lower()
     for key, value in headers.items():
         if key.lower() == wanted:
