@@ -17,7 +17,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import oidc
@@ -50,11 +50,19 @@ def _new_token(**_: Any) -> str:
 # caller updates the loaded object itself).
 _TOKENS = Token.__table__
 _CODES = AuthorizationCode.__table__
-#: claim an unused, live refresh token (compare-and-set: matches at most once)
+#: claim an unused, live refresh token (compare-and-set: matches at most once); the row it
+#: returns says whether the token has live siblings (read in the same statement, after the
+#: family lock was taken: a sibling issued before it is seen)
 _CLAIM_REFRESH = (
     update(_TOKENS)
     .where(_TOKENS.c.id == bindparam("token_id"), _TOKENS.c.rotated_at.is_(None), _TOKENS.c.revoked_at.is_(None))
     .values(rotated_at=bindparam("now"))
+    # written out: SQLAlchemy's SQLite compiler drops the table names inside RETURNING, which
+    # would turn the correlation into "parent_id = parent_id"
+    .returning(literal_column(
+        "EXISTS (SELECT 1 FROM tokens AS sibling WHERE sibling.parent_id = tokens.parent_id"
+        " AND sibling.id != tokens.id AND sibling.revoked_at IS NULL)"
+    ))
 )
 #: the first use of one sibling revokes the others
 _REVOKE_SIBLINGS = (
@@ -200,15 +208,19 @@ def _claim_refresh_token(token: Token, head_locked: bool) -> bool:
     One compare-and-set UPDATE in the write transaction: it matches only while the token is
     unused and live, so of two racing refreshes exactly one claims it; the other re-decides
     on a fresh read (a grace sibling, or family revocation). The first use of one of several
-    siblings also revokes the others: one chain survives.
+    siblings also revokes the others: one chain survives. Siblings are rare (a lost answer,
+    a racing refresh), so the claim itself says whether there are any (PostgreSQL: its
+    statement starts after the family lock is held, so a sibling issued by the lock's last
+    holder is visible; SQLite: the write transaction runs alone).
     """
     if not head_locked and token.family_id is not None:
         _lock_family_head(token.family_id)  # PostgreSQL: a revocation sees the child we insert
     now = utcnow()
-    if db.session.execute(_CLAIM_REFRESH, {"token_id": token.id, "now": now}).rowcount != 1:
+    claimed = db.session.execute(_CLAIM_REFRESH, {"token_id": token.id, "now": now}).first()
+    if claimed is None:
         return False
     set_committed_value(token, "rotated_at", now)
-    if token.parent_id is not None:
+    if claimed[0]:  # live siblings (a grace window was used): they lose, one chain survives
         db.session.execute(_REVOKE_SIBLINGS, {"parent": token.parent_id, "token_id": token.id, "now": now})
     return True
 
