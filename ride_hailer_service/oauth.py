@@ -17,7 +17,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from flask import Flask, current_app
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import oidc
@@ -74,6 +74,10 @@ _REVOKE_SIBLINGS = (
     )
     .values(revoked_at=bindparam("now"))
 )
+#: store a new token (its id comes back)
+_INSERT_TOKEN = insert(_TOKENS).returning(_TOKENS.c.id)
+#: the first token of a link is the head of its family
+_START_FAMILY = update(_TOKENS).where(_TOKENS.c.id == bindparam("token_id")).values(family_id=_TOKENS.c.id)
 #: spend an unused authorization code (compare-and-set)
 _CLAIM_CODE = (
     update(_CODES)
@@ -102,7 +106,7 @@ def within(scope: str | None, granted: str) -> str:
 
 
 def save_token(token: dict[str, Any], request: Any) -> None:
-    """Authlib hook: store digests of a new access (and refresh) token; the view commits.
+    """Authlib hook: store digests of a new access (and refresh) token; the caller commits.
 
     The family's granted scope (what the user consented to at authorization) travels with
     every token of the family, and no token's scope ever leaves it.
@@ -122,26 +126,23 @@ def save_token(token: dict[str, Any], request: Any) -> None:
         raise InvalidScopeError("The link grants no scope; link the account again.")
     if "scope" in token:
         token["scope"] = scope
-    row = Token(
-        client_id=request.client.client_id,
-        user_id=request.user.id,
-        scope=scope,
-        granted_scope=granted,
-        access_token_digest=token_digest(token["access_token"]),
-        refresh_token_digest=token_digest(refresh) if refresh else None,
-        issued_at=now,
-        expires_in=int(token["expires_in"]),
-        refresh_expires_at=now + _seconds("REFRESH_TOKEN_IDLE_LIFETIME") if refresh else None,
-    )
-    if parent is not None:
-        row.family_id = parent.family_id
-        row.parent_id = parent.id
-    elif code is not None:
-        row.authorization_code_id = code.id
-    db.session.add(row)
-    db.session.flush()
-    if row.family_id is None:
-        row.family_id = row.id
+    values = {
+        "client_id": request.client.client_id,
+        "user_id": request.user.id,
+        "scope": scope,
+        "granted_scope": granted,
+        "access_token_digest": token_digest(token["access_token"]),
+        "refresh_token_digest": token_digest(refresh) if refresh else None,
+        "issued_at": now,
+        "expires_in": int(token["expires_in"]),
+        "refresh_expires_at": now + _seconds("REFRESH_TOKEN_IDLE_LIFETIME") if refresh else None,
+        "family_id": parent.family_id if parent is not None else None,
+        "parent_id": parent.id if parent is not None else None,
+        "authorization_code_id": code.id if parent is None and code is not None else None,
+    }
+    token_id = db.session.execute(_INSERT_TOKEN, values).scalar_one()
+    if values["family_id"] is None:  # the first token of a link heads its family
+        db.session.execute(_START_FAMILY, {"token_id": token_id})
 
 
 def revoke_family(family_id: int | None, reason: str) -> None:
