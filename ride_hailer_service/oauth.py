@@ -316,7 +316,8 @@ class AuthorizationCodeGrant(_ResolvedScopeMixin, _ExactRedirectUriMixin, grants
         item = self.request.authorization_code
         end_read_phase(db.session)
         now = utcnow()
-        if db.session.execute(_CLAIM_CODE, {"code_id": item.id, "now": now}).rowcount != 1:  # spent by a racing exchange since it was read: a replay
+        if db.session.execute(_CLAIM_CODE, {"code_id": item.id, "now": now}).rowcount != 1:
+            # spent by a racing exchange since it was read: a replay
             self._revoke_replayed(item)
             commit_keeping_objects(db.session)
             raise InvalidGrantError("Invalid 'code' in request.")
