@@ -1,9 +1,12 @@
 """The service's database for the stack: migrations, a demo user and the Alexa client."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from ride_hailer_service import create_app
@@ -31,6 +34,25 @@ class DemoAccounts:
     client_secret: str
     vendor_id: str
     scheme: str
+
+
+@contextlib.contextmanager
+def postgres_schema(url: str, prefix: str) -> Iterator[str]:
+    """A new PostgreSQL schema named ``<prefix>_<random>``, dropped with all it holds afterwards.
+
+    Tests and runs that share one PostgreSQL database each get their own schema (the service
+    reads it from ``DATABASE_SCHEMA``).
+    """
+    import psycopg
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def migrate(database_url: str, secret_key: str, log_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import uuid
 from typing import Any, Iterator
 
 import jwt
@@ -23,6 +22,7 @@ from werkzeug.serving import make_server
 
 from account_linking import LinkRejected, MissingScope, OidcUserinfoClient
 from account_linking.jwt_access import JwtAccessTokenClient
+from devstack.database import postgres_schema
 from ride_hailer_service import create_app
 from ride_hailer_service.admin import create_alexa_client, create_user
 from ride_hailer_service.errors import ConfigurationError
@@ -70,14 +70,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[dict[str
     if request.param == "sqlite":
         yield {"DATABASE_URL": f"sqlite:///{tmp_path / 'service.sqlite'}"}
         return
-    import psycopg
-
-    url, schema = os.environ["TEST_DATABASE_URL"], "test_clients_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    yield {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    url = os.environ["TEST_DATABASE_URL"]
+    with postgres_schema(url, "test_clients") as schema:
+        yield {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
 
 
 def serve(database: dict[str, Any], **config: Any) -> Iterator[Service]:

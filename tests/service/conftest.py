@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +15,7 @@ from flask import Flask, request_finished
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from devstack.database import postgres_schema
 from ride_hailer_service import create_app
 from ride_hailer_service.admin import create_alexa_client, create_user
 from ride_hailer_service.models import db
@@ -33,30 +34,18 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A migrated database for the session: an SQLite file, or a unique PostgreSQL schema."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("service") / "service.sqlite"
-        config: dict[str, Any] = {"DATABASE_URL": f"sqlite:///{path}"}
-        drop = None
-    else:
-        import psycopg
-
-        url = os.environ["TEST_DATABASE_URL"]
-        schema = "test_service_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-        config = {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
-
-        def drop() -> None:
-            with psycopg.connect(url, autocommit=True) as connection:
-                connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-    app = create_app({**config, "TESTING": True, "SECRET_KEY": "migrate"})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    yield config
-    if drop is not None:
-        drop()
+    with contextlib.ExitStack() as cleanup:
+        if request.param == "sqlite":
+            path = tmp_path_factory.mktemp("service") / "service.sqlite"
+            config: dict[str, Any] = {"DATABASE_URL": f"sqlite:///{path}"}
+        else:
+            url = os.environ["TEST_DATABASE_URL"]
+            config = {"DATABASE_URL": url, "DATABASE_SCHEMA": cleanup.enter_context(postgres_schema(url, "test_service"))}
+        app = create_app({**config, "TESTING": True, "SECRET_KEY": "migrate"})
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield config
 
 
 @pytest.fixture

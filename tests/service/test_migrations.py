@@ -9,7 +9,6 @@ migration changes nothing there, and going down and up must still work.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from devstack.database import postgres_schema
 from ride_hailer_service import create_app
 from ride_hailer_service.models import db
 
@@ -29,17 +29,9 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[di
     if request.param == "sqlite":
         yield {"DATABASE_URL": f"sqlite:///{tmp_path / 'migrations.sqlite'}"}
         return
-    import psycopg
-
     url = os.environ["TEST_DATABASE_URL"]
-    schema = "test_migrations_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with postgres_schema(url, "test_migrations") as schema:
         yield {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
-    finally:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _fillfactors(schema: str) -> dict[str, str | None]:

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import pytest
 
+from devstack.database import postgres_schema
 from devstack.servers import StallingServer, free_port
 from devstack.smarthome import MY_LIGHTS, MyLightsStack, add_example_paths
 
@@ -101,18 +102,10 @@ def stack(request: pytest.FixtureRequest) -> Iterator[MyLightsStack]:
         with MyLightsStack() as running, _no_server_errors(running):
             yield running
         return
-    import psycopg
-
     url = os.environ["TEST_DATABASE_URL"]
-    schema = "test_smarthome_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with postgres_schema(url, "test_smarthome") as schema:
         with MyLightsStack(database_url=url, schema=schema) as running, _no_server_errors(running):
             yield running
-    finally:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def linking_config(stack: MyLightsStack) -> LinkingConfig:
