@@ -203,7 +203,7 @@ def _lock_family_head(family_id: int) -> None:
         db.session.execute(select(_family_lock(family_id))).all()
 
 
-def _claim_refresh_token(token: Token, head_locked: bool) -> bool:
+def _claim_refresh_token(token: Token) -> bool:
     """Mark ``token`` rotated if nothing rotated or revoked it since it was read.
 
     One compare-and-set UPDATE in the write transaction: it matches only while the token is
@@ -212,10 +212,9 @@ def _claim_refresh_token(token: Token, head_locked: bool) -> bool:
     siblings also revokes the others: one chain survives. Siblings are rare (a lost answer,
     a racing refresh), so the claim itself says whether there are any (PostgreSQL: its
     statement starts after the family lock is held, so a sibling issued by the lock's last
-    holder is visible; SQLite: the write transaction runs alone).
+    holder is visible; SQLite: the write transaction runs alone). On PostgreSQL the family
+    lock was taken by the read that found the token (`authenticate_refresh_token`).
     """
-    if not head_locked and token.family_id is not None:
-        _lock_family_head(token.family_id)  # PostgreSQL: a revocation sees the child we insert
     now = utcnow()
     claimed = db.session.execute(_CLAIM_REFRESH, {"token_id": token.id, "now": now}).first()
     if claimed is None:
@@ -355,8 +354,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             .join(User, User.id == Token.user_id)
             .where(Token.refresh_token_digest == token_digest(refresh_token))
         )
-        self._head_locked = not _serialized()
-        if self._head_locked:
+        if not _serialized():
             # PostgreSQL: the family's lock comes with the read (one statement less); it is
             # held to the commit, so a revocation of the family sees the token issued here
             statement = statement.add_columns(_family_lock(Token.family_id))
@@ -402,7 +400,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         """Claim the refresh token, store the new one, commit: the write lock is this long."""
         parent = self.request.refresh_token
         end_read_phase(db.session)
-        if parent.rotated_at is None and not _claim_refresh_token(parent, self._head_locked):
+        if parent.rotated_at is None and not _claim_refresh_token(parent):
             # rotated or revoked by a racing request since it was read: decide again
             if not _lock_family(parent) or self._decide(parent) is None:
                 commit_keeping_objects(db.session)  # a revocation it caused stays

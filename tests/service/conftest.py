@@ -5,7 +5,8 @@ import base64
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -159,8 +160,9 @@ def link(client: FlaskClient, client_id: str, **overrides: str | None) -> dict[s
     return parse_qs(location.fragment or location.query)
 
 
-def token_request(client: FlaskClient, registered: Registered, data: dict[str, str], secret: str | None = None) -> Any:
-    """POST /oauth/token authenticated the way the client's Alexa scheme does it."""
+def token_request(client: FlaskClient, registered: Registered, data: dict[str, str], secret: str | None = None,
+                  path: str = "/oauth/token") -> Any:
+    """POST /oauth/token (or ``path``) authenticated the way the client's Alexa scheme does it."""
     secret = registered.secret if secret is None else secret
     data = dict(data)
     headers = {}
@@ -169,7 +171,7 @@ def token_request(client: FlaskClient, registered: Registered, data: dict[str, s
         headers["Authorization"] = "Basic " + base64.b64encode(raw).decode()
     else:
         data.update(client_id=registered.client_id, client_secret=secret)
-    return client.post("/oauth/token", data=data, headers=headers)
+    return client.post(path, data=data, headers=headers)
 
 
 def exchange(client: FlaskClient, registered: Registered, code: str, redirect_uri: str = NA_REDIRECT) -> Any:
@@ -188,6 +190,14 @@ def linked_tokens(client: FlaskClient, registered: Registered, **overrides: str 
     response = exchange(client, registered, code)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
+
+
+def in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run ``call`` in a daemon thread; the list receives its result."""
+    result: list[Any] = []
+    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    thread.start()
+    return thread, result
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -14,14 +14,12 @@ the test runs where TEST_DATABASE_URL names a PostgreSQL (as CI does).
 """
 from __future__ import annotations
 
-import base64
-import threading
 import time
 from typing import Any, Callable
 
 import pytest
 
-from .conftest import BACKENDS, Registered, bearer, linked_tokens, refresh
+from .conftest import BACKENDS, Registered, bearer, in_thread, linked_tokens, refresh, token_request
 
 #: Only guards against a hung test; no assertion depends on how long anything takes.
 GUARD_SECONDS = 60
@@ -52,17 +50,9 @@ def _until(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.02)
 
 
-def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    result: list[Any] = []
-    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
-    thread.start()
-    return thread, result
-
-
 def _revoke(client: Any, registered: Registered, token: str) -> Any:
-    raw = f"{registered.client_id}:{registered.secret}".encode()
-    return client.post("/oauth/revoke", data={"token": token, "token_type_hint": "refresh_token"},
-                       headers={"Authorization": "Basic " + base64.b64encode(raw).decode()})
+    return token_request(client, registered, {"token": token, "token_type_hint": "refresh_token"},
+                         path="/oauth/revoke")
 
 
 def test_a_revocation_racing_a_refresh_also_revokes_the_token_that_refresh_issued(app, client, alexa_clients, user):
@@ -72,10 +62,10 @@ def test_a_revocation_racing_a_refresh_also_revokes_the_token_that_refresh_issue
     watcher.autocommit = True
     try:
         holder.execute("SELECT id FROM users WHERE id = %s FOR UPDATE", (user,))
-        refreshing, refreshed = _in_thread(lambda: refresh(app.test_client(), registered, tokens["refresh_token"]))
+        refreshing, refreshed = in_thread(lambda: refresh(app.test_client(), registered, tokens["refresh_token"]))
         _until(lambda: _waiting_backends(watcher, "INSERT INTO tokens%") == 1,
                "the refresh claimed its token and waits to store the new one")
-        revoking, revoked = _in_thread(lambda: _revoke(app.test_client(), registered, tokens["refresh_token"]))
+        revoking, revoked = in_thread(lambda: _revoke(app.test_client(), registered, tokens["refresh_token"]))
         _until(lambda: _waiting_backends(watcher, "%") == 2, "the revocation waits for the refresh")
         holder.rollback()  # the refresh goes on, then the revocation
         refreshing.join(GUARD_SECONDS)

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from typing import Any, Callable
 
 import pytest
 
 from ride_hailer_service.db import SQLITE_WRITE_LOCK_SUFFIX
 
-from .conftest import Registered, exchange, link, linked_tokens, refresh, token_request
+from .conftest import Registered, exchange, in_thread, link, linked_tokens, refresh, token_request
 
 #: Only a guard against a hung test; no assertion depends on how long anything takes.
 GUARD_SECONDS = 60
@@ -53,19 +52,12 @@ class HeldWriteLock:
         os.close(self.fd)
 
 
-def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    result: list[Any] = []
-    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
-    thread.start()
-    return thread, result
-
-
 def test_a_wrong_client_secret_is_refused_without_waiting_for_the_write_lock(app, client, alexa_clients, user):
     registered: Registered = alexa_clients["HTTP_BASIC"]
     tokens = linked_tokens(client, registered)
     lock = HeldWriteLock(_write_lock_path(app))
     try:
-        thread, result = _in_thread(lambda: token_request(
+        thread, result = in_thread(lambda: token_request(
             app.test_client(), registered, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
             secret="not-the-secret"))
         thread.join(GUARD_SECONDS)
@@ -80,7 +72,7 @@ def test_an_unknown_refresh_token_is_refused_without_waiting_for_the_write_lock(
     linked_tokens(client, registered)
     lock = HeldWriteLock(_write_lock_path(app))
     try:
-        thread, result = _in_thread(lambda: refresh(app.test_client(), registered, "no-such-refresh-token"))
+        thread, result = in_thread(lambda: refresh(app.test_client(), registered, "no-such-refresh-token"))
         thread.join(GUARD_SECONDS)
         assert not thread.is_alive(), "a request that only reads waited for the write lock"
         assert result[0].status_code == 400 and result[0].get_json()["error"] == "invalid_grant"
@@ -94,7 +86,7 @@ def test_a_rotating_refresh_waits_for_the_write_lock_then_succeeds(app, client, 
     lock = HeldWriteLock(_write_lock_path(app))
     released = False
     try:
-        thread, result = _in_thread(lambda: refresh(app.test_client(), registered, tokens["refresh_token"]))
+        thread, result = in_thread(lambda: refresh(app.test_client(), registered, tokens["refresh_token"]))
         thread.join(1.0)
         assert thread.is_alive() and result == [], "the rotation did not wait for the write lock"
         lock.release()
@@ -111,7 +103,7 @@ def _both_after_the_lock_is_released(app: Any, first: Callable[[Any], Any], seco
     lock = HeldWriteLock(_write_lock_path(app))
     released = False
     try:
-        threads = [_in_thread(lambda call=call: call(app.test_client())) for call in (first, second)]
+        threads = [in_thread(lambda call=call: call(app.test_client())) for call in (first, second)]
         threads[0][0].join(SETTLE_SECONDS)
         assert all(thread.is_alive() for thread, _ in threads), "a write did not wait for the write lock"
         lock.release()
