@@ -8,7 +8,6 @@ like a failed link check. 400 raises RideRequestRejected.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 import requests
@@ -17,6 +16,7 @@ from account_linking import call_resource_server
 from account_linking.deadline import Deadline
 from account_linking.errors import ResourceUnavailable
 from account_linking.http import ResourceResponse
+from account_linking.values import value_class
 
 from .errors import RideInProgress, RideRequestRejected
 
@@ -34,7 +34,7 @@ NO_ACTIVE_RIDE = "no_active_ride"
 RIDE_IN_PROGRESS = "ride_in_progress"
 
 
-@dataclass(frozen=True)
+@value_class
 class Fare:
     """An amount of money in one currency."""
 
@@ -42,7 +42,7 @@ class Fare:
     currency: str
 
 
-@dataclass(frozen=True)
+@value_class
 class FareEstimate:
     """What a ride to a destination would cost and how soon a car would come."""
 
@@ -51,7 +51,7 @@ class FareEstimate:
     eta_minutes: int
 
 
-@dataclass(frozen=True)
+@value_class
 class Ride:
     """A ride as the API describes it."""
 

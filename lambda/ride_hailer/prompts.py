@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Mapping, Optional
 
 from account_linking import LinkingMessages, for_locale
+from account_linking.values import value_class
 
 from .api import Fare
 
 
-@dataclass(frozen=True)
+@value_class
 class Prompts:
     """Every sentence of the skill in one locale."""
 

@@ -5,11 +5,11 @@ import ipaddress
 import logging
 import math
 import os
-from dataclasses import dataclass
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from account_linking.clients import DEFAULT_LWA_PROFILE_URL
+from account_linking.values import value_class
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _resource_timeout(environ: Mapping[str, str]) -> float:
     return value
 
 
-@dataclass(frozen=True)
+@value_class
 class SkillSettings:
     """Everything the skill reads from its environment."""
 

@@ -9,7 +9,7 @@ skill's hooks with a :class:`SkillEvent`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, Mapping, Optional
 
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
@@ -21,6 +21,7 @@ from .errors import LinkingError
 from .profile import Profile
 from .resolver import ProfileResolver
 from .tokens import access_token, alexa_user_id
+from .values import value_class
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ SKILL_EVENTS = (
 )
 
 
-@dataclass(frozen=True)
+@value_class
 class SkillEvent:
     """What a hook learns about one skill event."""
 

@@ -1,11 +1,13 @@
 """What the user hears for each linking outcome, per locale."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Mapping
 
+from .values import value_class
 
-@dataclass(frozen=True)
+
+@value_class
 class LinkingMessages:
     """Speech for the four linking outcomes in one locale."""
 

@@ -1,11 +1,12 @@
 """The verified identity a resource server returns for an access token."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional
 
+from .values import value_class
 
-@dataclass(frozen=True)
+
+@value_class
 class Profile:
     """Who an access token belongs to, as the resource server told us."""
 

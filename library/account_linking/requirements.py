@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, TypeVar, cast
 
 from ask_sdk_core.handler_input import HandlerInput
 
 from .errors import LinkingNotInstalled
+from .values import value_class
 
 #: Attribute holding a handler's requirement (class, instance or function).
 REQUIREMENT_ATTRIBUTE = "link_requirement"
@@ -42,7 +43,7 @@ class LinkMode(enum.Enum):
     REQUIRED = "required"
 
 
-@dataclass(frozen=True)
+@value_class
 class LinkRequirement:
     """What one handler needs from the account link."""
 

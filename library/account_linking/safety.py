@@ -27,7 +27,7 @@ import datetime
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Mapping, Optional, Union, cast
 
 from ask_sdk_core.attributes_manager import AttributesManager
@@ -48,6 +48,7 @@ from ask_sdk_runtime.exceptions import AskSdkException
 
 from .locales import for_locale
 from .messages import DEFAULT_APOLOGIES
+from .values import value_class
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class UnknownRequest(Request):
         self.body = dict(body)
 
 
-@dataclass(frozen=True)
+@value_class
 class SmartHomeDirective:
     """A smart home directive (payload version 3) that reached a custom skill."""
 

@@ -1,9 +1,10 @@
 """Read a Smart Home API v3 directive: header, endpoint, payload and the user's token."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional
 
+from ..values import value_class
 from .constants import BEARER_TOKEN, PAYLOAD_VERSION
 from .errors import MalformedDirective
 
@@ -37,7 +38,7 @@ def _scope_token(scope: Optional[Mapping[str, Any]]) -> Optional[str]:
     return token if isinstance(token, str) and token else None
 
 
-@dataclass(frozen=True)
+@value_class
 class Directive:
     """One directive as Alexa sent it (the raw parts stay dicts: they are echoed as they are)."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Optional
 
@@ -18,6 +17,7 @@ import requests
 
 from ..errors import ResourceUnavailable
 from ..http import send
+from ..values import value_class
 from .constants import DEFAULT_LWA_TOKEN_URL, FORGET_TOKEN_CODES
 
 #: Seconds an LWA or event gateway call may take.
@@ -34,7 +34,7 @@ class GrantError(Exception):
         self.permanent = permanent
 
 
-@dataclass(frozen=True)
+@value_class
 class AlexaTokens:
     """The Alexa access and refresh token of one user, and when the access token expires."""
 
@@ -147,7 +147,7 @@ class GatewayOutcome(Enum):
     RETRY = "retry"
 
 
-@dataclass(frozen=True)
+@value_class
 class GatewayAnswer:
     """The outcome of posting one event and a short reason (no tokens in it)."""
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..deadline import Clock, Deadline
 from ..errors import AccountNotLinked, LinkingError, LinkRejected, MissingScope, ResourceUnavailable
 from ..profile import Profile
 from ..resolver import ProfileResolver
+from ..values import value_class
 from . import events
 from .cloud import GrantStore
 from .constants import (
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BUDGET = 3.0
 
 
-@dataclass(frozen=True)
+@value_class
 class SmartHomeRequest:
     """What a handler gets: the directive, its token, the verified owner and the time budget."""
 
