@@ -38,12 +38,12 @@ MAX_DESTINATION_CHARS = 120
 MAX_SPOKEN_CHARS = 120
 #: Characters SSML cannot carry: XML 1.0 forbids C0 controls but tab/LF/CR, surrogates and
 #: U+FFFE/U+FFFF (W3C XML 1.0 section 2.2); DEL and C1 controls are dropped as well.
-_UNSPEAKABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNSPEAKABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 
 
 def _clean(text: str) -> str:
     """``text`` without characters XML forbids, with whitespace runs collapsed."""
-    return " ".join(_UNSPEAKABLE.sub(" ", text).split())
+    return " ".join(re.sub(_UNSPEAKABLE, " ", text).split())
 
 
 def speakable(text: str) -> str:

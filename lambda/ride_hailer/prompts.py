@@ -65,13 +65,13 @@ class Prompts:
 
     def place(self, destination: str) -> str:
         """``destination`` as the templates read it (``zum Flughafen``, ``nach Berlin``)."""
-        key = _ARTICLES.sub("", destination.strip().lower())
+        key = re.sub(_ARTICLES, "", destination.strip().lower())
         phrase = self.place_phrases.get(key)
         return phrase if phrase is not None else self.place_template.format(destination=destination)
 
 
 #: Leading German articles dropped before looking a place up ("den Flughafen" -> flughafen).
-_ARTICLES = re.compile(r"^(der|die|das|den|dem|des)\s+")
+_ARTICLES = r"^(der|die|das|den|dem|des)\s+"
 
 
 _EN_CURRENCIES = {"USD": "dollars", "EUR": "euros", "GBP": "pounds"}

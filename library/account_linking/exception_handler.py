@@ -20,14 +20,14 @@ from .tokens import access_token
 log = logging.getLogger(__name__)
 
 #: A scope-token (RFC 6749 section 3.3) short enough to speak; others get the "*" label.
-_SPEAKABLE_SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,64}")
+_SPEAKABLE_SCOPE = r"[\x21\x23-\x5b\x5d-\x7e]{1,64}"
 
 
 def _scope_words(scope: str, labels: Mapping[str, str]) -> str:
     """What to call a missing scope: its label, the scope itself if it is a sane token, or "*"."""
     if labels.get(scope):
         return labels[scope]
-    if _SPEAKABLE_SCOPE.fullmatch(scope):
+    if re.fullmatch(_SPEAKABLE_SCOPE, scope):
         return escape(scope)  # named by the resource server: never trusted as SSML
     return labels.get("*", "")
 

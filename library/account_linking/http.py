@@ -42,7 +42,7 @@ MAX_RESPONSE_BYTES = 1024 * 1024
 #: Most bytes asked of the socket per body read.
 _READ_CHUNK = 65536
 
-_AUTH_PARAM = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
+_AUTH_PARAM = r'([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*"((?:[^"\\]|\\.)*)"'
 
 
 class ResourceResponse(requests.Response):
@@ -78,7 +78,7 @@ def bearer_challenge(headers: Mapping[str, str]) -> Optional[dict[str, str]]:
     value = headers.get(WWW_AUTHENTICATE, "") or ""
     if not value.strip().lower().startswith(BEARER.lower()):
         return None
-    return {name.lower(): param for name, param in _AUTH_PARAM.findall(value)}
+    return {name.lower(): param for name, param in re.findall(_AUTH_PARAM, value)}
 
 
 def _json_error(response: requests.Response) -> Optional[str]:

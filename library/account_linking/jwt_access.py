@@ -54,7 +54,7 @@ REQUIRED_CLAIMS = ("iss", "exp", "sub")
 
 
 #: One segment of a JWS in compact form: unpadded base64url (RFC 7515 section 2).
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_SEGMENT = r"[A-Za-z0-9_-]+"
 #: Longest token looked at (access tokens are a few kB at most).
 MAX_TOKEN_LENGTH = 16 * 1024
 
@@ -65,7 +65,7 @@ def _is_number(value: Any) -> bool:
 
 def _segment(text: str) -> bytes:
     """One base64url segment decoded; LinkRejected unless it is canonical unpadded base64url."""
-    if not _SEGMENT.fullmatch(text) or len(text) % 4 == 1:
+    if not re.fullmatch(_SEGMENT, text) or len(text) % 4 == 1:
         raise LinkRejected("access token is not a JWT")
     raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != text:  # no second spelling

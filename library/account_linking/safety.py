@@ -64,12 +64,12 @@ SMART_HOME_PAYLOAD_VERSION = "3"
 
 #: Longest request type or intent name written to a log line.
 _MAX_LOGGED_NAME = 120
-_UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
+_UNPRINTABLE = r"[^\x20-\x7e]"
 
 
 def loggable(value: Any, limit: int = _MAX_LOGGED_NAME) -> str:
     """``value`` as a short, single-line, printable string for a log line."""
-    return _UNPRINTABLE.sub("?", str(value))[:limit]
+    return re.sub(_UNPRINTABLE, "?", str(value))[:limit]
 
 
 class UnreadableEnvelope(ValueError):
@@ -167,7 +167,7 @@ def smart_home_not_handled(directive: SmartHomeDirective) -> dict[str, Any]:
     return {"event": event}
 
 
-_DIGITS = re.compile(r"^\d{1,16}$")
+_DIGITS = r"^\d{1,16}$"
 
 
 def read_timestamp(value: Any) -> Optional[datetime.datetime]:
@@ -178,7 +178,7 @@ def read_timestamp(value: Any) -> Optional[datetime.datetime]:
     """
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and _DIGITS.match(value.strip()):
+    if isinstance(value, str) and re.match(_DIGITS, value.strip()):
         value = int(value.strip())
     try:
         if isinstance(value, (int, float)):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Any, Optional
 
@@ -32,7 +31,8 @@ from urllib3.response import HTTPResponse
 
 from .deadline import Deadline
 
-_ACTIVE: ContextVar[Optional[CallWatchdog]] = ContextVar("account_linking_call_watchdog", default=None)
+#: The watchdog of the call running in each thread (a call runs in one thread, start to end).
+_ACTIVE = threading.local()
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -55,7 +55,7 @@ class CallWatchdog:
         self._sock: Optional[socket.socket] = None
         self._fired = False
         self._timer: Optional[threading.Timer] = None
-        self._token: Optional[Token[Optional[CallWatchdog]]] = None
+        self._outer: Optional[CallWatchdog] = None  # the watchdog active before this one
 
     @property
     def fired(self) -> bool:
@@ -79,7 +79,8 @@ class CallWatchdog:
             _shutdown(sock)
 
     def __enter__(self) -> CallWatchdog:
-        self._token = _ACTIVE.set(self)
+        self._outer = active_watchdog()
+        _ACTIVE.watchdog = self
         self._timer = threading.Timer(self.deadline.remaining(), self._fire)
         self._timer.daemon = True
         self._timer.start()
@@ -93,14 +94,14 @@ class CallWatchdog:
     ) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        if self._token is not None:
-            _ACTIVE.reset(self._token)
-            self._token = None
+        _ACTIVE.watchdog = self._outer
+        self._outer = None
 
 
 def active_watchdog() -> Optional[CallWatchdog]:
     """The watchdog of the call running in this thread, if any."""
-    return _ACTIVE.get()
+    watchdog: Optional[CallWatchdog] = getattr(_ACTIVE, "watchdog", None)
+    return watchdog
 
 
 def _watched_head(connection: HTTPConnection, get_response: Any) -> HTTPResponse:
