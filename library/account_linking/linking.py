@@ -162,9 +162,10 @@ class _CheckedRuntimeConfigurationBuilder(RuntimeConfigurationBuilder):
         """Give each chain with a declared need its LinkingInterceptor (first, once)."""
         with self._lock:
             chains = tuple(self.request_handler_chains)
-            if len(chains) == len(self._verified) and all(map(operator.is_, chains, self._verified)):
-                return  # the same chains as last time, each already checked
-            for chain in chains:
+            checked = len(self._verified)
+            if not (len(chains) >= checked and all(map(operator.is_, chains, self._verified))):
+                checked = 0  # not the chains checked last plus new ones at the end: check all
+            for chain in chains[checked:]:
                 self._install(chain)
             self._verified = chains
 

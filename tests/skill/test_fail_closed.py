@@ -126,6 +126,36 @@ def test_linked_builder_checks_a_chain_appended_by_hand(linking, server):
     _assert_checked(builder, server)
 
 
+class PublicHelloHandler(AbstractRequestHandler):
+    """Declares no link need; claims only HelloIntent."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("HelloIntent")(handler_input)
+
+    def handle(self, handler_input):
+        return handler_input.response_builder.speak("hello").response
+
+
+def test_linked_builder_checks_a_chain_inserted_by_hand_before_the_registered_ones(linking, server):
+    builder = linking.skill_builder()
+    builder.add_request_handler(PublicHelloHandler())
+    builder.add_request_handler(PublicHelloHandler())
+    builder.runtime_configuration_builder.request_handler_chains.insert(
+        0, GenericRequestHandlerChain(request_handler=AccountInfoIntentHandler())
+    )
+    _assert_checked(builder, server)
+
+
+def test_linked_builder_checks_a_chain_replaced_by_hand(linking, server):
+    builder = linking.skill_builder()
+    builder.add_request_handler(PublicHelloHandler())
+    builder.add_request_handler(PublicHelloHandler())
+    builder.runtime_configuration_builder.request_handler_chains[1] = GenericRequestHandlerChain(
+        request_handler=AccountInfoIntentHandler()
+    )
+    _assert_checked(builder, server)
+
+
 def test_linked_builder_checks_the_missing_scope_of_a_declared_function(linking, server):
     server.state.scopes_header = "rides:read"
     builder = linking.skill_builder()
