@@ -142,8 +142,12 @@ def test_interceptor_gives_each_request_a_fresh_deadline(server):
             assert speech(skill(load_envelope("account_info.linked"))) == "Ada: 200"
 
 
-def test_send_cuts_off_a_trickled_body_even_on_a_session_without_the_deadline_adapter():
-    """The call's watchdog bounds the body on any session (here: a plain requests.Session)."""
+@pytest.fixture
+def trickler():
+    """A server that sends a 200 head at once, then its 212-byte body a byte every 50 ms.
+
+    Yields ``(url, stop)``: setting ``stop`` ends every answer still trickling.
+    """
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -171,9 +175,63 @@ def test_send_cuts_off_a_trickled_body_even_on_a_session_without_the_deadline_ad
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Trickler)
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
-        with requests.Session() as session, pytest.raises(ResourceUnavailable, match="body not complete"):
-            send(session, "GET", f"http://127.0.0.1:{httpd.server_address[1]}/slow", timeout=0.3)
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/slow", stop
     finally:
         stop.set()
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_send_cuts_off_a_trickled_body_even_on_a_session_without_the_deadline_adapter(trickler):
+    """The call's watchdog bounds the body on any session (here: a plain requests.Session)."""
+    url, _ = trickler
+    with requests.Session() as session, pytest.raises(ResourceUnavailable, match="body not complete"):
+        send(session, "GET", url, timeout=0.3)
+
+
+def test_a_short_call_is_cut_off_at_its_own_deadline_while_a_longer_one_runs(trickler):
+    """Calls share one watchdog thread: a later call with less time is not kept to an earlier one's deadline."""
+    import threading
+    import time
+
+    url, stop = trickler
+    outcomes: list[str] = []
+
+    def long_call() -> None:
+        with requests.Session() as session:
+            try:
+                send(session, "GET", url, timeout=6.0)
+                outcomes.append("answered")
+            except ResourceUnavailable as exc:
+                outcomes.append(str(exc))
+
+    long = threading.Thread(target=long_call)
+    long.start()
+    try:
+        time.sleep(0.1)  # the long call is waiting on its body, its watchdog armed for 6 s
+        started = time.monotonic()
+        with requests.Session() as session, pytest.raises(ResourceUnavailable, match="body not complete"):
+            send(session, "GET", url, timeout=0.3)
+        assert time.monotonic() - started < 3.0, "the short call waited for the long call's deadline"
+        assert outcomes == []  # the long call is still running
+    finally:
+        stop.set()  # the long call's answer ends early
+        long.join(10)
+
+
+def test_calls_do_not_start_a_thread_each(server, monkeypatch):
+    """Twenty profile lookups start at most one thread (the shared watchdog), not one per call."""
+    import threading
+
+    started: list[str] = []
+    original_start = threading.Thread.start
+
+    def counting_start(self):
+        started.append(self.name)
+        original_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", counting_start)
+    with requests.Session() as session:
+        for _ in range(20):
+            assert send(session, "GET", server.url + "/api/v1/fares/estimate", timeout=2.0).status_code < 500
+    assert len(started) <= 1, started
