@@ -43,7 +43,9 @@ _UNSPEAKABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 
 def _clean(text: str) -> str:
     """``text`` without characters XML forbids, with whitespace runs collapsed."""
-    return " ".join(re.sub(_UNSPEAKABLE, " ", text).split())
+    if not text.isprintable():  # each of them is a control, a surrogate or a noncharacter
+        text = re.sub(_UNSPEAKABLE, " ", text)
+    return " ".join(text.split())
 
 
 def speakable(text: str) -> str:

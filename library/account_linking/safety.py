@@ -167,7 +167,8 @@ def smart_home_not_handled(directive: SmartHomeDirective) -> dict[str, Any]:
     return {"event": event}
 
 
-_DIGITS = r"^\d{1,16}$"
+#: Most digits an epoch-milliseconds timestamp is read from (a string of up to 16 digits).
+_MAX_EPOCH_DIGITS = 16
 
 
 def read_timestamp(value: Any) -> Optional[datetime.datetime]:
@@ -178,8 +179,10 @@ def read_timestamp(value: Any) -> Optional[datetime.datetime]:
     """
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and re.match(_DIGITS, value.strip()):
-        value = int(value.strip())
+    if isinstance(value, str):
+        digits = value.strip()
+        if 0 < len(digits) <= _MAX_EPOCH_DIGITS and digits.isdecimal():  # isdecimal: what \d matches
+            value = int(digits)
     try:
         if isinstance(value, (int, float)):
             moment = datetime.datetime.fromtimestamp(value / 1000, tz=datetime.timezone.utc)

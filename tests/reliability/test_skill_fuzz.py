@@ -318,7 +318,8 @@ def test_web_host_refuses_envelope_without_context_for_a_skill_with_an_id_as_400
 
 
 #: Destinations no speech may carry verbatim: XML-invalid control characters, huge text.
-ODD_DESTINATIONS = ["a\x00b", "x\x1fy\x7f", "\ufffe\uffff", "d" * 100_000, "\x0b\x0c", "a" * 300]
+ODD_DESTINATIONS = ["a\x00b", "x\x1fy\x7f", "\ufffe\uffff", "d" * 100_000, "\x0b\x0c", "a" * 300,
+                    "a\ud800b", "Bahnhof\x85\x9f"]
 
 
 @pytest.mark.parametrize("fixture", ["order_ride.linked", "fare_estimate.linked"])
