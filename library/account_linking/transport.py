@@ -72,9 +72,10 @@ class _WatchdogThread:
         """Fire ``watchdog`` at ``due`` (time.monotonic()) unless it is disarmed first."""
         with self._cond:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, args=(self._cond,),
-                                                name="account-linking-watchdog", daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, args=(self._cond,),
+                                          name="account-linking-watchdog", daemon=True)
+                thread.start()  # may raise (no threads left): then nothing is armed
+                self._thread = thread
             heapq.heappush(self._heap, (due, next(self._sequence), watchdog))
             if due < self._wake_at:
                 self._cond.notify()
@@ -144,10 +145,10 @@ class CallWatchdog:
             _shutdown(sock)
 
     def __enter__(self) -> CallWatchdog:
-        self._outer = active_watchdog()
-        _ACTIVE.watchdog = self
         self._armed = True
         _WATCHDOGS.arm(self, time.monotonic() + self.deadline.remaining())
+        self._outer = active_watchdog()
+        _ACTIVE.watchdog = self
         return self
 
     def __exit__(

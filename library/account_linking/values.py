@@ -96,7 +96,10 @@ def value_class(cls: _T) -> _T:
     dataclass(init=False, repr=False, eq=False)(cls)  # records the fields on cls itself
     spec = tuple((f.name, f.default, f.default_factory, f.repr, f.compare) for f in fields(cls))
     setattr(cls, _SPEC, spec)
+    own = dict(cls.__dict__)
+    if own.get("__hash__", MISSING) is None and "__eq__" in own:
+        del own["__hash__"]  # Python's None for a class that writes __eq__ alone: a hash is added
     for name, method in _METHODS.items():
-        if name not in cls.__dict__:
+        if name not in own:
             setattr(cls, name, method)
     return cls

@@ -114,3 +114,17 @@ def test_value_class_keeps_a_repr_the_class_writes_and_refuses_its_own_setattr()
 
             def __setattr__(self, name: str, value: object) -> None:
                 object.__setattr__(self, name, value)
+
+
+def test_a_class_that_writes_its_own_equality_keeps_it_and_stays_hashable():
+    @value_class
+    class Place:
+        """Equal when the names match, whatever the case."""
+
+        name: str
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Place) and self.name.lower() == other.name.lower()
+
+    assert Place("Airport") == Place("airport")
+    assert hash(Place("Airport")) == hash(Place("Airport"))
