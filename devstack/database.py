@@ -55,6 +55,21 @@ def postgres_schema(url: str, prefix: str) -> Iterator[str]:
             connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+@contextlib.contextmanager
+def fresh_database(folder: Path, prefix: str, postgres_url: str | None = None) -> Iterator[dict[str, str]]:
+    """The service's settings for a database nobody has used yet.
+
+    An SQLite file ``<prefix>.sqlite`` in ``folder``, or, given ``postgres_url``, a new schema
+    there (:func:`postgres_schema`, dropped afterwards). Yields ``DATABASE_URL`` (and
+    ``DATABASE_SCHEMA``).
+    """
+    if postgres_url is None:
+        yield {"DATABASE_URL": f"sqlite:///{folder / (prefix + '.sqlite')}"}
+        return
+    with postgres_schema(postgres_url, prefix) as schema:
+        yield {"DATABASE_URL": postgres_url, "DATABASE_SCHEMA": schema}
+
+
 def migrate(database_url: str, secret_key: str, log_path: Path) -> None:
     """Run `flask --app ride_hailer_service init-db` (Alembic migrations), output to ``log_path``."""
     environ = {**clean_environ(), "RIDE_HAILER_DATABASE_URL": database_url, "RIDE_HAILER_SECRET_KEY": secret_key,

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from account_linking import LinkRejected, MissingScope, OidcUserinfoClient
 from account_linking.jwt_access import JwtAccessTokenClient
-from devstack.database import postgres_schema
+from devstack.database import fresh_database
 from ride_hailer_service import create_app
 from ride_hailer_service.admin import create_alexa_client, create_user
 from ride_hailer_service.errors import ConfigurationError
@@ -67,12 +67,9 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[dict[str, Any]]:
     """A fresh SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield {"DATABASE_URL": f"sqlite:///{tmp_path / 'service.sqlite'}"}
-        return
-    url = os.environ["TEST_DATABASE_URL"]
-    with postgres_schema(url, "test_clients") as schema:
-        yield {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
+    postgres = os.environ["TEST_DATABASE_URL"] if request.param == "postgresql" else None
+    with fresh_database(tmp_path, "test_clients", postgres) as config:
+        yield config
 
 
 def serve(database: dict[str, Any], **config: Any) -> Iterator[Service]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 import re
 import threading
@@ -16,7 +15,7 @@ from flask import Flask, request_finished
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from devstack.database import postgres_schema
+from devstack.database import fresh_database
 from ride_hailer_service import create_app
 from ride_hailer_service.admin import create_alexa_client, create_user
 from ride_hailer_service.models import db
@@ -35,13 +34,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A migrated database for the session: an SQLite file, or a unique PostgreSQL schema."""
-    with contextlib.ExitStack() as cleanup:
-        if request.param == "sqlite":
-            path = tmp_path_factory.mktemp("service") / "service.sqlite"
-            config: dict[str, Any] = {"DATABASE_URL": f"sqlite:///{path}"}
-        else:
-            url = os.environ["TEST_DATABASE_URL"]
-            config = {"DATABASE_URL": url, "DATABASE_SCHEMA": cleanup.enter_context(postgres_schema(url, "test_service"))}
+    postgres = os.environ["TEST_DATABASE_URL"] if request.param == "postgresql" else None
+    with fresh_database(tmp_path_factory.mktemp("service"), "test_service", postgres) as config:
         app = create_app({**config, "TESTING": True, "SECRET_KEY": "migrate"})
         with app.app_context():
             upgrade()

@@ -16,7 +16,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from devstack.database import postgres_schema
+from devstack.database import fresh_database
 from ride_hailer_service import create_app
 from ride_hailer_service.models import db
 
@@ -26,12 +26,9 @@ from .conftest import BACKENDS
 @pytest.fixture(params=BACKENDS)
 def empty_database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[dict[str, Any]]:
     """A database nobody has migrated: an SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield {"DATABASE_URL": f"sqlite:///{tmp_path / 'migrations.sqlite'}"}
-        return
-    url = os.environ["TEST_DATABASE_URL"]
-    with postgres_schema(url, "test_migrations") as schema:
-        yield {"DATABASE_URL": url, "DATABASE_SCHEMA": schema}
+    postgres = os.environ["TEST_DATABASE_URL"] if request.param == "postgresql" else None
+    with fresh_database(tmp_path, "test_migrations", postgres) as config:
+        yield config
 
 
 def _fillfactors(schema: str) -> dict[str, str | None]:
