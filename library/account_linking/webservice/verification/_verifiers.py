@@ -33,17 +33,8 @@ from ._errors import (
 )
 
 
-#: Stateless, so built once rather than per request.
-_PADDING = padding.PKCS1v15()
-_HASH = SHA256()
-
-
 def _header(headers: Mapping[str, Any], name: str) -> str | None:
-    # Alexa's own spelling, then Werkzeug's (its request headers title-case each word:
-    # "Signaturecertchainurl"), then any spelling.
-    value = headers.get(name)
-    if value is None:
-        value = headers.get(name.title())
+    value = headers.get(name)  # Alexa's own spelling first: one lookup
     if value is not None:
         return str(value)
     wanted = name.lower()
@@ -94,7 +85,7 @@ class RequestVerifier(AbstractVerifier):
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise CertificateInvalid("signing certificate key is not RSA")
         try:
-            public_key.verify(signature, serialized_request_env, _PADDING, _HASH)
+            public_key.verify(signature, serialized_request_env, padding.PKCS1v15(), SHA256())
         except InvalidSignature as exc:
             raise SignatureInvalid("signature does not match the request body") from exc
 
