@@ -1,13 +1,14 @@
 """Shared helpers: paths, run lengths, percentiles, timing loops and the result rows."""
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_DIR = ROOT / "lambda"
@@ -32,6 +33,51 @@ def quick() -> bool:
 def scaled(full: int, smoke: int) -> int:
     """The run length for this mode."""
     return smoke if quick() else full
+
+
+def cpu_split() -> tuple[set[int], set[int]] | None:
+    """(server CPUs, client CPUs): the upper half of this process's CPUs for servers, the rest for the load.
+
+    None when there are fewer than two CPUs or the platform cannot pin (then both share).
+    """
+    getter = getattr(os, "sched_getaffinity", None)
+    if getter is None or not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = sorted(getter(0))
+    if len(cpus) < 2:
+        return None
+    half = len(cpus) // 2
+    return set(cpus[half:]), set(cpus[:half])
+
+
+@contextlib.contextmanager
+def on_cpus(cpus: set[int] | None) -> Iterator[None]:
+    """Run the calling thread (and processes and threads it starts meanwhile) on ``cpus``; None: no change."""
+    if cpus is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def process_tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` and its direct children (a gunicorn master and its workers).
+
+    Read from /proc; None where /proc cannot tell (not Linux, or no ``children`` file).
+    """
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for process in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -21,15 +21,26 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.common import LAMBDA_DIR, WEBHOST_DIR, Row, interleaved_batches, paired, paired_ratio, ratio_row, scaled, setup_paths
+from bench.common import (
+    LAMBDA_DIR,
+    WEBHOST_DIR,
+    Row,
+    cpu_split,
+    interleaved_batches,
+    on_cpus,
+    paired,
+    paired_ratio,
+    process_tree_cpu_seconds,
+    ratio_row,
+    scaled,
+    setup_paths,
+)
 
 #: Target: full verification keeps at least 90 % of the unverified throughput.
 VERIFIED_TARGET = 0.90
 CHAIN_PATH = "/echo.api/echo-api-cert-bench.pem"
 CERT_URL = "https://s3.amazonaws.com" + CHAIN_PATH
 CPUS = os.cpu_count() or 1
-#: Same for both servers: gthread workers (keep-alive), one per core, 4 threads each.
-SERVER_ARGS = ("--worker-class", "gthread", "--workers", str(CPUS), "--threads", "4", "--keep-alive", "120")
 #: Concurrent keep-alive clients (threads of the bench process, one connection per server each).
 HTTP_CLIENTS = 8
 
@@ -128,12 +139,17 @@ def in_process(identity: Any, resources_url: str, chains: Any, anchors: Path) ->
 
 
 class KeepAliveClients:
-    """HTTP_CLIENTS threads, each with one persistent connection per server, POSTing one body."""
+    """HTTP_CLIENTS threads, each with one persistent connection per server, POSTing one body.
 
-    def __init__(self, ports: dict[str, int], body: bytes, headers: dict[str, dict[str, str]]) -> None:
+    ``cpus``: the CPUs the client threads run on (None: wherever the scheduler puts them).
+    """
+
+    def __init__(self, ports: dict[str, int], body: bytes, headers: dict[str, dict[str, str]],
+                 cpus: set[int] | None = None) -> None:
         self.ports = ports
         self.body = body
         self.headers = headers
+        self.cpus = cpus
         self.connections = {name: [http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                                    for _ in range(HTTP_CLIENTS)] for name, port in ports.items()}
 
@@ -155,14 +171,15 @@ class KeepAliveClients:
         stop_at: list[float] = [0.0]
 
         def client(index: int) -> None:
-            start_gate.wait()
-            while time.perf_counter() < stop_at[0]:
-                try:
-                    self.post(name, index)
-                    counts[index] += 1
-                except (OSError, http.client.HTTPException, RuntimeError):
-                    errors[index] += 1
-                    self.connections[name][index].close()  # reopened by the next request
+            with on_cpus(self.cpus):
+                start_gate.wait()
+                while time.perf_counter() < stop_at[0]:
+                    try:
+                        self.post(name, index)
+                        counts[index] += 1
+                    except (OSError, http.client.HTTPException, RuntimeError):
+                        errors[index] += 1
+                        self.connections[name][index].close()  # reopened by the next request
 
         threads = [threading.Thread(target=client, args=(i,)) for i in range(HTTP_CLIENTS)]
         for thread in threads:
@@ -181,44 +198,64 @@ class KeepAliveClients:
 
 
 def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -> list[Row]:
-    """Two gunicorn servers (same worker settings), concurrent keep-alive clients, interleaved rounds."""
+    """Three gunicorn servers (same worker settings) on their own CPUs, keep-alive clients on the others.
+
+    ``verified`` and ``unverified`` are the host as shipped, verification on and off;
+    ``floor`` is the unverified host plus the one RSA check alone (bench/webservice_app.py).
+    """
     from devstack.servers import GunicornServer
 
-
+    split = cpu_split()
+    server_cpus, client_cpus = split if split is not None else (None, None)
+    workers = len(server_cpus) if server_cpus is not None else CPUS
+    server_args = server_arguments(workers)
     common = {**os.environ, "RIDE_HAILER_API_URL": resources_url, "LINKING_CACHE_TTL": "3600",
               "WEBSERVICE_ENV": "development", "PYTHONPATH": f"{LAMBDA_DIR}:{WEBHOST_DIR}"}
-    app = "bench.webservice_app:create()"
+    unverified = {**common, "WEBSERVICE_VERIFY_REQUESTS": "false"}
+    chain_file = anchors.with_name("chain.pem")
+    chain_file.write_bytes(identity.chain_pem)
+    variants = {
+        "verified": ("bench.webservice_app:create()", {**common, "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.url,
+                                                       "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors)}),
+        "unverified": ("bench.webservice_app:create()", unverified),
+        "floor": ("bench.webservice_app:floor()", {**unverified, "BENCH_SIGNING_CHAIN": str(chain_file)}),
+    }
     servers: dict[str, GunicornServer] = {}
     try:
-        servers["verified"] = GunicornServer(app, worker_args=SERVER_ARGS, environ={
-            **common, "ALEXA_CERT_FETCH_URL_OVERRIDE": chains.url,
-            "ALEXA_EXTRA_TRUST_ANCHORS_FILE": str(anchors)}, ready_path="/alexa").start()
-        servers["unverified"] = GunicornServer(app, worker_args=SERVER_ARGS, environ={
-            **common, "WEBSERVICE_VERIFY_REQUESTS": "false"}, ready_path="/alexa").start()
+        with on_cpus(server_cpus):  # the servers' processes inherit the CPUs of the thread that starts them
+            for name, (app, environ) in variants.items():
+                servers[name] = GunicornServer(app, worker_args=server_args, environ=environ, ready_path="/alexa").start()
+        pids = {name: server.process.pid for name, server in servers.items() if server.process is not None}
         body, signed = signed_request(identity)
         clients = KeepAliveClients({name: server.port for name, server in servers.items()}, body,
-                                   {"verified": signed, "unverified": signed})
+                                   {name: signed for name in servers}, cpus=client_cpus)
         try:
             hits_before = chains.hits[CHAIN_PATH]
-            answers = {name: clients.post(name, 0) for name in servers}
-            if json.loads(answers["verified"]) != json.loads(answers["unverified"]):
-                raise RuntimeError("the two hosts answered differently")
+            answers = {name: json.loads(clients.post(name, 0)) for name in servers}
+            if not answers["verified"] == answers["unverified"] == answers["floor"]:
+                raise RuntimeError("the hosts answered differently")
             for name in servers:  # warm every worker: chain download (verified) and profile cache
                 clients.load(name, scaled(2, 1) / 2)
             warm_hits = chains.hits[CHAIN_PATH]
             # One download per worker, or a few more when a worker's first requests race
             # (threads that miss the empty cache together each fetch it once).
-            if not 1 <= warm_hits - hits_before <= CPUS * 4:
-                raise RuntimeError(f"chain downloads while warming: {warm_hits - hits_before} (workers: {CPUS})")
+            if not 1 <= warm_hits - hits_before <= workers * 4:
+                raise RuntimeError(f"chain downloads while warming: {warm_hits - hits_before} (workers: {workers})")
             rounds = scaled(16, 2)
             seconds = 1.0 if rounds > 2 else 0.3
             per_round: dict[str, list[float]] = {name: [] for name in servers}
+            cpu_per_request: dict[str, list[float]] = {name: [] for name in servers}
             errors = {name: 0 for name in servers}
             names = list(servers)
             for index in range(rounds):
                 for name in (names if index % 2 == 0 else list(reversed(names))):
+                    pid = pids[name]
+                    cpu_before = process_tree_cpu_seconds(pid)
                     count, failed, elapsed = clients.load(name, seconds)
+                    cpu_after = process_tree_cpu_seconds(pid)
                     per_round[name].append(count / elapsed)
+                    if cpu_before is not None and cpu_after is not None and count:
+                        cpu_per_request[name].append((cpu_after - cpu_before) / count * 1e6)
                     errors[name] += failed
             if chains.hits[CHAIN_PATH] != warm_hits:
                 raise RuntimeError("the chain cache missed during the run")
@@ -231,21 +268,44 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
     median = {name: statistics.median(values) for name, values in per_round.items()}
     ratio = best["verified"] / best["unverified"]
     paired_median, low, high = paired(per_round["verified"], per_round["unverified"])
-    setting = f"gunicorn gthread {CPUS}x4, {HTTP_CLIENTS} keep-alive clients"
-    details = {"chain_downloads_while_warming": warm_hits - hits_before, "server": " ".join(SERVER_ARGS), "clients": HTTP_CLIENTS, "rounds": rounds,
+    floor_median, floor_low, floor_high = paired(per_round["floor"], per_round["unverified"])
+    where = (f"servers on CPU {sorted(server_cpus)}, clients on CPU {sorted(client_cpus)}"
+             if server_cpus is not None and client_cpus is not None else "servers and clients share the CPUs")
+    setting = f"gunicorn gthread {workers}x4, {HTTP_CLIENTS} keep-alive clients, {where}"
+    cpu_us = {name: round(statistics.median(values)) for name, values in cpu_per_request.items() if values}
+    details = {"chain_downloads_while_warming": warm_hits - hits_before, "server": " ".join(server_args),
+               "clients": HTTP_CLIENTS, "placement": where, "rounds": rounds,
                "round_seconds": seconds, "errors": errors, "median_rps": {k: round(v) for k, v in median.items()},
-               "median_ratio": round(median["verified"] / median["unverified"], 3)}
-    return [
+               "median_ratio": round(median["verified"] / median["unverified"], 3),
+               "server_cpu_us_per_request": cpu_us}
+    rows = [
         Row("4 web host", "HTTP, gunicorn gthread: verification on", round(median["verified"]), "req/s",
             details={"errors": errors["verified"], "setting": setting}),
         Row("4 web host", "HTTP, gunicorn gthread: verification off", round(median["unverified"]), "req/s",
             details={"errors": errors["unverified"], "setting": setting}),
+        Row("4 web host", "HTTP, gunicorn gthread: off + the one RSA check alone", round(median["floor"]), "req/s",
+            details={"errors": errors["floor"], "setting": setting}),
         # Verdict on the median of round-by-round ratios: each pair of rounds is adjacent in
         # time, so load from other jobs hits both alike. (The best round of each is an
-        # extreme-value statistic of a concurrent system: it swung 0.82 to 0.97 between runs
-        # on the busy 2-core machine while the paired median held; it is printed beside it.)
+        # extreme-value statistic of a concurrent system; it is printed beside it.)
         ratio_row("4 web host", "HTTP verified / unverified (paired median of rounds)", paired_median,
                   f">= {VERIFIED_TARGET}", paired_median >= VERIFIED_TARGET and not any(errors.values()),
                   (low, high), best_rounds_ratio=round(ratio, 3), **details),
+        # What no verifier can go below: the one RSA check every request needs, alone.
+        Row("4 web host", "HTTP the one RSA check alone / unverified (the floor)", round(floor_median, 3), "x",
+            spread=(round(floor_low, 3), round(floor_high, 3))),
         Row("4 web host", "HTTP verified / unverified (best rounds)", round(ratio, 3), "x"),
     ]
+    if {"verified", "unverified", "floor"} <= set(cpu_us):
+        rows += [
+            Row("4 web host", "server CPU a request: verification off", cpu_us["unverified"], "us",
+                details={"source": "/proc utime+stime of the gunicorn processes, median of rounds"}),
+            Row("4 web host", "server CPU a request: verification on", cpu_us["verified"], "us"),
+            Row("4 web host", "server CPU a request: off + the one RSA check alone", cpu_us["floor"], "us"),
+        ]
+    return rows
+
+
+def server_arguments(workers: int) -> tuple[str, ...]:
+    """The same gunicorn settings for every host: gthread workers (keep-alive), 4 threads each."""
+    return ("--worker-class", "gthread", "--workers", str(workers), "--threads", "4", "--keep-alive", "120")

@@ -30,6 +30,13 @@ def test_bench_quick_run_prints_the_table_and_writes_every_figure_to_results_jso
     # Figure 8 puts our token endpoint beside both peers, each with a ratio verdict and its spread.
     peers = " ".join(row["metric"] for row in data["rows"] if row["figure"].startswith("8"))
     assert "Authlib example-style server" in peers and "django-oauth-toolkit" in peers
+    # Figure 4 puts the one RSA check alone (the floor) beside its verdict, and on a machine
+    # with two or more CPUs the servers run on CPUs of their own, away from the load.
+    web = {row["metric"]: row for row in data["rows"] if row["figure"].startswith("4")}
+    assert "HTTP the one RSA check alone / unverified (the floor)" in web
+    placement = web["HTTP verified / unverified (paired median of rounds)"]["details"]["placement"]
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert placement.startswith("servers on CPU ") and "clients on CPU " in placement
     judged = [row for row in data["rows"] if row["unit"] == "x" and row["target"]]
     assert judged and all(row["spread"] is not None for row in judged)
     for row in data["rows"]:
