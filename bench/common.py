@@ -36,9 +36,11 @@ def scaled(full: int, smoke: int) -> int:
 
 
 def cpu_split() -> tuple[set[int], set[int]] | None:
-    """(server CPUs, client CPUs): the upper half of this process's CPUs for servers, the rest for the load.
+    """(server CPUs, client CPUs): the last of this process's CPUs for the servers, the rest for the load.
 
-    None when there are fewer than two CPUs or the platform cannot pin (then both share).
+    One server CPU whatever the machine, so the load's client threads (one Python process)
+    can always keep it busy. None when there are fewer than two CPUs or the platform cannot
+    pin (then servers and clients share them).
     """
     getter = getattr(os, "sched_getaffinity", None)
     if getter is None or not hasattr(os, "sched_setaffinity"):
@@ -46,8 +48,7 @@ def cpu_split() -> tuple[set[int], set[int]] | None:
     cpus = sorted(getter(0))
     if len(cpus) < 2:
         return None
-    half = len(cpus) // 2
-    return set(cpus[half:]), set(cpus[:half])
+    return {cpus[-1]}, set(cpus[:-1])
 
 
 @contextlib.contextmanager
