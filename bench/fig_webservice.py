@@ -5,7 +5,7 @@ Signature-256 headers): the one difference between them is whether the host chec
 Two measurements of the same skill, envelope and signature: in-process with the Flask test
 client (tiny baseline: fixed verification cost shows most), and through real gunicorn
 servers on 127.0.0.1 with concurrent keep-alive clients, which is what Alexa reaches. The
-target is judged on the real-server figure, where the servers run on CPUs of their own (the
+target is judged on the real-server figure, where the servers run on a CPU of their own (the
 clients on the others) and a third host, the unverified one plus the one RSA check alone,
 shows the floor no verifier can go below.
 """
@@ -200,7 +200,7 @@ class KeepAliveClients:
 
 
 def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -> list[Row]:
-    """Three gunicorn servers (same worker settings) on their own CPUs, keep-alive clients on the others.
+    """Three gunicorn servers (same worker settings) on a CPU of their own, keep-alive clients on the others.
 
     ``verified`` and ``unverified`` are the host as shipped, verification on and off;
     ``floor`` is the unverified host plus the one RSA check alone (bench/webservice_app.py).
@@ -209,7 +209,7 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
 
     split = cpu_split()
     server_cpus, client_cpus = split if split is not None else (None, None)
-    workers = len(server_cpus) if server_cpus is not None else CPUS
+    workers = 1 if split is not None else CPUS
     server_args = server_arguments(workers)
     common = {**os.environ, "RIDE_HAILER_API_URL": resources_url, "LINKING_CACHE_TTL": "3600",
               "WEBSERVICE_ENV": "development", "PYTHONPATH": f"{LAMBDA_DIR}:{WEBHOST_DIR}"}
@@ -271,8 +271,8 @@ def real_server(identity: Any, resources_url: str, chains: Any, anchors: Path) -
     ratio = best["verified"] / best["unverified"]
     paired_median, low, high = paired(per_round["verified"], per_round["unverified"])
     floor_median, floor_low, floor_high = paired(per_round["floor"], per_round["unverified"])
-    where = (f"servers on CPU {sorted(server_cpus)}, clients on CPU {sorted(client_cpus)}"
-             if server_cpus is not None and client_cpus is not None else "servers and clients share the CPUs")
+    where = (f"servers on CPU {sorted(split[0])}, clients on CPU {sorted(split[1])}"
+             if split is not None else "servers and clients share the CPUs")
     setting = f"gunicorn gthread {workers}x4, {HTTP_CLIENTS} keep-alive clients, {where}"
     cpu_us = {name: round(statistics.median(values)) for name, values in cpu_per_request.items() if values}
     details = {"chain_downloads_while_warming": warm_hits - hits_before, "server": " ".join(server_args),

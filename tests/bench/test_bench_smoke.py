@@ -31,7 +31,7 @@ def test_bench_quick_run_prints_the_table_and_writes_every_figure_to_results_jso
     peers = " ".join(row["metric"] for row in data["rows"] if row["figure"].startswith("8"))
     assert "Authlib example-style server" in peers and "django-oauth-toolkit" in peers
     # Figure 4 puts the one RSA check alone (the floor) beside its verdict, and on a machine
-    # with two or more CPUs the servers run on CPUs of their own, away from the load.
+    # with two or more CPUs the servers run on a CPU of their own, away from the load.
     web = {row["metric"]: row for row in data["rows"] if row["figure"].startswith("4")}
     assert "HTTP the one RSA check alone / unverified (the floor)" in web
     placement = web["HTTP verified / unverified (paired median of rounds)"]["details"]["placement"]
