@@ -49,6 +49,11 @@ ANSWERS = [
     ("short-expires-in", json.dumps({**GOOD, "expires_in": 60}), "application/json", 60, "warn"),
     ("words-in-expires-in", json.dumps({**GOOD, "expires_in": "1h"}), "application/json", None,
      "fail"),
+    # str.isdigit() says yes to these, int() does not (or reads them as another number)
+    ("superscript-digit-expires-in", json.dumps({**GOOD, "expires_in": "\u00b2"}),
+     "application/json", None, "fail"),
+    ("arabic-indic-digits-expires-in", json.dumps({**GOOD, "expires_in": "\u0663\u0666\u0660\u0660"}),
+     "application/json", None, "fail"),
     ("zero-expires-in", json.dumps({**GOOD, "expires_in": 0}), "application/json", None, "fail"),
     ("mac-token-type", json.dumps({**GOOD, "token_type": "mac"}), "application/json", 3600,
      "fail"),

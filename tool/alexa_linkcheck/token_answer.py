@@ -107,8 +107,9 @@ def read_expires_in(value: Any) -> tuple[int | None, FieldVerdict]:
     if value is None:
         return None, FieldVerdict("expires-in", "warn", "no expires_in: Alexa falls back to "
                                   "defaultTokenExpirationInSeconds")
-    if isinstance(value, str) and value.strip().isdigit():
-        seconds = int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit():  # "²" and "٣٦٠٠" are digits to str, not seconds
+        seconds = int(text)
         if seconds > 0:
             return seconds, FieldVerdict("expires-in", "warn", f"expires_in is the string "
                                          f"{value!r}: read as {seconds} s (Login with Amazon's "
