@@ -7,16 +7,20 @@ client (tiny baseline: fixed verification cost shows most), and through real gun
 servers on 127.0.0.1 with concurrent keep-alive clients, which is what Alexa reaches. The
 target is judged on the real-server figure, where the servers run on a CPU of their own (the
 clients on the others) and a third host, the unverified one plus the one RSA check alone,
-shows the floor no verifier can go below.
+shows the floor no verifier can go below. Beside them, the signature check alone while
+another Python thread is busy: cryptography's ``verify`` (it lets go of the GIL) vs the
+host's ``signature_matches`` (it keeps it).
 """
 from __future__ import annotations
 
+import base64
 import datetime
 import http.client
 import json
 import logging
 import os
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -65,6 +69,7 @@ def run() -> list[Row]:
         anchors.write_bytes(root.pem)
         try:
             rows = in_process(identity, resources.url, chains, anchors)
+            rows += beside_a_busy_thread(identity)
             rows += real_server(identity, resources.url, chains, anchors)
         finally:
             resources.stop()
@@ -137,6 +142,57 @@ def in_process(identity: Any, resources_url: str, chains: Any, anchors: Path) ->
             details={"client": "Flask test client, one thread", "paired_median_ratio": round(in_process_paired, 3),
                      "note": "target judged on the HTTP rows"}),
         Row("4 web host", "in-process verified / unverified (paired median)", round(in_process_paired, 3), "x"),
+    ]
+
+
+def beside_a_busy_thread(identity: Any) -> list[Row]:
+    """The signature check while another Python thread is busy, as request threads are in a threaded host.
+
+    cryptography's ``verify`` (since 47) lets go of the GIL for the RSA operation and must then
+    wait to get it back, up to the switch interval (5 ms); the host's check
+    (``signature_matches``) keeps it. Wall time a call: same body, signature and key,
+    alternating in rounds.
+    """
+    from account_linking.webservice.verification import signature_matches
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.hashes import SHA256
+
+    body, headers = signed_request(identity)
+    signature = base64.b64decode(headers["Signature-256"])
+    key = identity.cert.public_key()
+    if not signature_matches(key, signature, body):
+        raise RuntimeError("the host's check refused a good signature")
+    checks: dict[str, tuple[Callable[[], Any], int]] = {
+        "verify": (lambda: key.verify(signature, body, padding.PKCS1v15(), SHA256()), scaled(40, 4)),
+        "host": (lambda: signature_matches(key, signature, body), scaled(2000, 100)),
+    }
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            sum(range(100))
+
+    per_call: dict[str, list[float]] = {name: [] for name in checks}
+    worker = threading.Thread(target=busy, daemon=True)
+    worker.start()
+    try:
+        for index in range(scaled(5, 2)):
+            for name in (list(checks) if index % 2 == 0 else list(reversed(checks))):
+                check, calls = checks[name]
+                begin = time.perf_counter()
+                for _ in range(calls):
+                    check()
+                per_call[name].append((time.perf_counter() - begin) / calls * 1e6)
+    finally:
+        stop.set()
+        worker.join()
+    median = {name: statistics.median(values) for name, values in per_call.items()}
+    setting = {"busy": "one other Python thread running pure Python", "switch_interval_s": sys.getswitchinterval()}
+    return [
+        Row("4 web host", "signature check, another thread busy: verify()", round(median["verify"], 1),
+            "us", details=setting),
+        Row("4 web host", "signature check, another thread busy: the host's", round(median["host"], 1),
+            "us"),
     ]
 
 

@@ -34,6 +34,9 @@ def test_bench_quick_run_prints_the_table_and_writes_every_figure_to_results_jso
     # with two or more CPUs the servers run on a CPU of their own, away from the load.
     web = {row["metric"]: row for row in data["rows"] if row["figure"].startswith("4")}
     assert "HTTP the one RSA check alone / unverified (the floor)" in web
+    # ... and the host's signature check beside cryptography's verify() with another thread busy.
+    assert {"signature check, another thread busy: verify()",
+            "signature check, another thread busy: the host's"} <= set(web)
     placement = web["HTTP verified / unverified (paired median of rounds)"]["details"]["placement"]
     if len(os.sched_getaffinity(0)) >= 2:
         assert placement.startswith("servers on CPU ") and "clients on CPU " in placement

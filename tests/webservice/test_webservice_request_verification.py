@@ -1,6 +1,7 @@
 """Signed requests through POST /alexa: good ones reach the skill, each broken part gets 400."""
 from __future__ import annotations
 
+import base64
 import datetime
 from typing import Any, Callable
 
@@ -270,3 +271,27 @@ def test_request_with_both_signature_headers_is_checked_on_signature_256(
     assert response.status_code == 400
     assert response.get_json()["error"] == "invalid_signature"
     assert host.skill.launch.calls == 1
+
+
+def test_sha1_signature_sent_as_signature_256_is_refused(make_host: Callable[..., Host], pki: Pki) -> None:
+    host = make_host()
+    body = body_of(envelope())
+    headers = signed_headers(pki.alexa, body)
+    headers["Signature-256"] = pki.alexa.sign_sha1(body)  # right key and body, SHA-1 DigestInfo
+    _refused(host.post(body, headers), host, "invalid_signature")
+
+
+@pytest.mark.parametrize("mangle", [
+    pytest.param(lambda raw: raw[:-1], id="one-byte-short"),
+    pytest.param(lambda raw: raw + b"\0", id="one-byte-long"),
+    pytest.param(lambda raw: b"\0" * len(raw), id="zeros"),
+    pytest.param(lambda raw: b"\xff" * len(raw), id="above-the-modulus"),
+])
+def test_signature_of_the_wrong_shape_is_refused(
+    make_host: Callable[..., Host], pki: Pki, mangle: Callable[[bytes], bytes]
+) -> None:
+    host = make_host()
+    body = body_of(envelope())
+    headers = signed_headers(pki.alexa, body)
+    headers["Signature-256"] = base64.b64encode(mangle(base64.b64decode(headers["Signature-256"]))).decode()
+    _refused(host.post(body, headers), host, "invalid_signature")

@@ -28,7 +28,13 @@ from ._errors import (
 )
 from ._handler import InvalidRequestBody, WebserviceSkillHandler
 from ._settings import DEVELOPMENT, PRODUCTION, HostSettings
-from ._verifiers import AbstractVerifier, RequestVerifier, SkillIdVerifier, TimestampVerifier
+from ._verifiers import (
+    AbstractVerifier,
+    RequestVerifier,
+    SkillIdVerifier,
+    TimestampVerifier,
+    signature_matches,
+)
 
 __all__ = [
     "AbstractVerifier",
@@ -52,6 +58,7 @@ __all__ = [
     "VerificationException",
     "WebserviceSkillHandler",
     "load_trust_store",
+    "signature_matches",
     "system_trust_bundle_path",
     "utc_now",
     "validate_cert_chain_url",

@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
+import hmac
 from abc import ABC, abstractmethod
 from typing import Any, Mapping
 
@@ -31,6 +33,37 @@ from ._errors import (
     SkillIdMismatch,
     TimestampInvalid,
 )
+
+
+#: The body is hashed in pieces of this size, under the 2048 bytes from which hashlib (and
+#: cryptography) let go of the GIL while hashing: see :func:`signature_matches`.
+_HASH_PIECE = 1024
+
+
+def _sha256_holding_the_gil(data: bytes) -> bytes:
+    digest = hashlib.sha256()
+    view = memoryview(data)
+    for start in range(0, len(view), _HASH_PIECE):
+        digest.update(view[start:start + _HASH_PIECE])
+    return digest.digest()
+
+
+def signature_matches(public_key: rsa.RSAPublicKey, signature: bytes, body: bytes) -> bool:
+    """Whether ``signature`` is the RSA PKCS#1 v1.5 SHA-256 signature of ``body`` by ``public_key``.
+
+    The check ``public_key.verify(signature, body, PKCS1v15(), SHA256())`` makes, done
+    without letting go of the GIL: OpenSSL recovers the signed digest (checking the padding
+    and that the DigestInfo names SHA-256, as ``verify`` does) and it is compared with the
+    body's SHA-256. cryptography (since 47) releases the GIL around ``verify``; for a check of
+    about 20 us that costs a threaded host more than it saves, since the request must then
+    wait to get the GIL back, up to ``sys.getswitchinterval()`` (5 ms) while another request
+    thread is busy (docs/webservice.md, "Threads").
+    """
+    try:
+        recovered = public_key.recover_data_from_signature(signature, padding.PKCS1v15(), SHA256())
+    except InvalidSignature:
+        return False
+    return hmac.compare_digest(recovered, _sha256_holding_the_gil(body))
 
 
 def _header(headers: Mapping[str, Any], name: str) -> str | None:
@@ -84,10 +117,8 @@ class RequestVerifier(AbstractVerifier):
         public_key = signing_cert.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise CertificateInvalid("signing certificate key is not RSA")
-        try:
-            public_key.verify(signature, serialized_request_env, padding.PKCS1v15(), SHA256())
-        except InvalidSignature as exc:
-            raise SignatureInvalid("signature does not match the request body") from exc
+        if not signature_matches(public_key, signature, serialized_request_env):
+            raise SignatureInvalid("signature does not match the request body")
 
 
 class TimestampVerifier(AbstractVerifier):
