@@ -9,7 +9,7 @@ target is judged on the real-server figure, where the servers run on a CPU of th
 clients on the others) and a third host, the unverified one plus the one RSA check alone,
 shows the floor no verifier can go below. Beside them, the signature check alone while
 another Python thread is busy: cryptography's ``verify`` (it lets go of the GIL) vs the
-host's ``signature_matches`` (it keeps it).
+host's ``signature_matches`` (it does not).
 """
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def beside_a_busy_thread(identity: Any) -> list[Row]:
 
     cryptography's ``verify`` (since 47) lets go of the GIL for the RSA operation and must then
     wait to get it back, up to the switch interval (5 ms); the host's check
-    (``signature_matches``) keeps it. Wall time a call: same body, signature and key,
+    (``signature_matches``) does not let go. Wall time a call: same body, signature and key,
     alternating in rounds.
     """
     from account_linking.webservice.verification import signature_matches

@@ -7,7 +7,7 @@ silenced, so the unverified variant does not pay for a log line the verified one
 ``floor()`` is figure 4's third host, not a way to run a skill: the unverified host plus the
 one check no verifier can skip (the RSA signature of the body under the chain's signing
 certificate, read from ``BENCH_SIGNING_CHAIN``), made the way the host makes it
-(``signature_matches``: it keeps the GIL), nothing else: no certificate rules, no cache, no
+(``signature_matches``: it does not let go of the GIL), nothing else: no certificate rules, no cache, no
 timestamp. It shows what the one check costs on its own.
 """
 from __future__ import annotations
@@ -19,6 +19,8 @@ from typing import Any, Mapping
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from account_linking.webservice.verification import signature_matches
 
 
 def create() -> Any:
@@ -39,8 +41,6 @@ class OneRsaCheck:
         self.public_key = key
 
     def verify(self, headers: Mapping[str, Any], serialized_request_env: bytes, deserialized_request_env: Any) -> None:
-        from account_linking.webservice.verification import signature_matches
-
         signature = base64.b64decode(headers["Signature-256"])
         if not signature_matches(self.public_key, signature, serialized_request_env):
             raise ValueError("the signature does not match the body")

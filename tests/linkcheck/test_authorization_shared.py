@@ -54,6 +54,8 @@ ANSWERS = [
      "application/json", None, "fail"),
     ("arabic-indic-digits-expires-in", json.dumps({**GOOD, "expires_in": "\u0663\u0666\u0660\u0660"}),
      "application/json", None, "fail"),
+    ("5000-digit-expires-in", json.dumps({**GOOD, "expires_in": "1" * 5000}),
+     "application/json", None, "fail"),
     ("zero-expires-in", json.dumps({**GOOD, "expires_in": 0}), "application/json", None, "fail"),
     ("mac-token-type", json.dumps({**GOOD, "token_type": "mac"}), "application/json", 3600,
      "fail"),

@@ -108,13 +108,15 @@ def read_expires_in(value: Any) -> tuple[int | None, FieldVerdict]:
         return None, FieldVerdict("expires-in", "warn", "no expires_in: Alexa falls back to "
                                   "defaultTokenExpirationInSeconds")
     text = value.strip() if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit():  # "²" and "٣٦٠٠" are digits to str, not seconds
-        seconds = int(text)
-        if seconds > 0:
-            return seconds, FieldVerdict("expires-in", "warn", f"expires_in is the string "
-                                         f"{value!r}: read as {seconds} s (Login with Amazon's "
-                                         "examples do the same), but RFC 6749 5.1 and Alexa's "
-                                         "token answer want a JSON number")
+    try:  # "²" and "٣٦٠٠" are digits to str, not seconds; int() refuses over 4300 digits
+        seconds = int(text) if text.isascii() and text.isdigit() else 0
+    except ValueError:
+        seconds = 0
+    if seconds > 0:
+        return seconds, FieldVerdict("expires-in", "warn", f"expires_in is the string "
+                                     f"{value!r}: read as {seconds} s (Login with Amazon's "
+                                     "examples do the same), but RFC 6749 5.1 and Alexa's "
+                                     "token answer want a JSON number")
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         if value <= SHORT_EXPIRES_IN:
             return value, FieldVerdict("expires-in", "warn", f"expires_in {value}: Alexa "

@@ -42,7 +42,7 @@ _HASH_PIECE = 1024
 
 def _sha256_holding_the_gil(data: bytes) -> bytes:
     digest = hashlib.sha256()
-    view = memoryview(data)
+    view = memoryview(data).cast("B")
     for start in range(0, len(view), _HASH_PIECE):
         digest.update(view[start:start + _HASH_PIECE])
     return digest.digest()
@@ -51,16 +51,19 @@ def _sha256_holding_the_gil(data: bytes) -> bytes:
 def signature_matches(public_key: rsa.RSAPublicKey, signature: bytes, body: bytes) -> bool:
     """Whether ``signature`` is the RSA PKCS#1 v1.5 SHA-256 signature of ``body`` by ``public_key``.
 
-    The check ``public_key.verify(signature, body, PKCS1v15(), SHA256())`` makes, done
-    without letting go of the GIL: OpenSSL recovers the signed digest (checking the padding
-    and that the DigestInfo names SHA-256, as ``verify`` does) and it is compared with the
-    body's SHA-256. cryptography (since 47) releases the GIL around ``verify``; for a check of
-    about 20 us that costs a threaded host more than it saves, since the request must then
-    wait to get the GIL back, up to ``sys.getswitchinterval()`` (5 ms) while another request
-    thread is busy (docs/webservice.md, "Threads").
+    The check ``public_key.verify(signature, body, PKCS1v15(), SHA256())`` makes, without
+    letting go of the GIL: OpenSSL recovers the signed digest (checking the padding and that
+    the DigestInfo names SHA-256, as ``verify`` does) and it is compared with the body's
+    SHA-256. cryptography (since 47) releases the GIL around ``verify``; for a check of about
+    20 us that costs a threaded host more than it saves, since the request must then wait to
+    get the GIL back, up to ``sys.getswitchinterval()`` (5 ms) while another request thread is
+    busy (docs/webservice.md, "Threads"). Like any Python code, the check can still be switched
+    out when another thread has waited a whole switch interval, which is rare for 20 us.
     """
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        raise TypeError("signature_matches needs an RSA public key")
     try:
-        recovered = public_key.recover_data_from_signature(signature, padding.PKCS1v15(), SHA256())
+        recovered = public_key.recover_data_from_signature(bytes(signature), padding.PKCS1v15(), SHA256())
     except InvalidSignature:
         return False
     return hmac.compare_digest(recovered, _sha256_holding_the_gil(body))
