@@ -85,13 +85,14 @@ def test_signature_check_never_hands_the_gil_to_another_request_thread(
     assert _a_thread_ran_during(lambda: verifier.verify(headers, body, envelope_read)) == 0
 
 
-def test_the_waiting_thread_does_run_when_a_check_lets_go_of_the_gil(pki: Pki) -> None:
-    """The probe above can fail: cryptography's own verify, which lets go, is caught."""
-    body = _big_body()
-    signature = base64.b64decode(pki.alexa.sign(body))
-    key = pki.alexa.cert.public_key()
-    assert isinstance(key, rsa.RSAPublicKey)
-    assert _a_thread_ran_during(lambda: key.verify(signature, body, padding.PKCS1v15(), SHA256())) > 0
+def test_the_waiting_thread_does_run_when_a_check_lets_go_of_the_gil() -> None:
+    """The probe above can fail: a check that lets go of the GIL for 5 ms is caught.
+
+    (cryptography's ``verify`` is caught too on an idle machine, 13 to 20 of 20, but only
+    when a CPU is free for the waiting thread in the 100 us it lets go: not something to
+    assert on a loaded CI machine. ``make bench``, figure 4, shows it.)
+    """
+    assert _a_thread_ran_during(lambda: time.sleep(0.005)) > 0
 
 
 def _verify_accepts(key: rsa.RSAPublicKey, signature: bytes, body: bytes) -> bool:
