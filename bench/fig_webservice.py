@@ -2,7 +2,7 @@
 
 Both hosts get the same request, as Alexa sends it (body, SignatureCertChainUrl and
 Signature-256 headers): the one difference between them is whether the host checks it.
-Two measurements of the same skill, envelope and signature: in-process with the Flask test
+Measured for the same skill, envelope and signature: in-process with the Flask test
 client (tiny baseline: fixed verification cost shows most), and through real gunicorn
 servers on 127.0.0.1 with concurrent keep-alive clients, which is what Alexa reaches. The
 target is judged on the real-server figure, where the servers run on a CPU of their own (the
@@ -151,7 +151,7 @@ def beside_a_busy_thread(identity: Any) -> list[Row]:
     cryptography's ``verify`` (since 47) lets go of the GIL for the RSA operation and must then
     wait to get it back, up to the switch interval (5 ms); the host's check
     (``signature_matches``) does not let go. Wall time a call: same body, signature and key,
-    alternating in rounds.
+    interleaved batches.
     """
     from account_linking.webservice.verification import signature_matches
     from cryptography.hazmat.primitives.asymmetric import padding
@@ -162,31 +162,23 @@ def beside_a_busy_thread(identity: Any) -> list[Row]:
     key = identity.cert.public_key()
     if not signature_matches(key, signature, body):
         raise RuntimeError("the host's check refused a good signature")
-    checks: dict[str, tuple[Callable[[], Any], int]] = {
-        "verify": (lambda: key.verify(signature, body, padding.PKCS1v15(), SHA256()), scaled(40, 4)),
-        "host": (lambda: signature_matches(key, signature, body), scaled(2000, 100)),
-    }
     stop = threading.Event()
 
     def busy() -> None:
         while not stop.is_set():
             sum(range(100))
 
-    per_call: dict[str, list[float]] = {name: [] for name in checks}
     worker = threading.Thread(target=busy, daemon=True)
     worker.start()
     try:
-        for index in range(scaled(5, 2)):
-            for name in (list(checks) if index % 2 == 0 else list(reversed(checks))):
-                check, calls = checks[name]
-                begin = time.perf_counter()
-                for _ in range(calls):
-                    check()
-                per_call[name].append((time.perf_counter() - begin) / calls * 1e6)
+        per_call = interleaved_batches({
+            "verify": lambda: key.verify(signature, body, padding.PKCS1v15(), SHA256()),
+            "host": lambda: signature_matches(key, signature, body),
+        }, rounds=scaled(10, 2), batch=scaled(40, 4))
     finally:
         stop.set()
         worker.join()
-    median = {name: statistics.median(values) for name, values in per_call.items()}
+    median = {name: statistics.median(values) * 1e6 for name, values in per_call.items()}
     setting = {"busy": "one other Python thread running pure Python", "switch_interval_s": sys.getswitchinterval()}
     return [
         Row("4 web host", "signature check, another thread busy: verify()", round(median["verify"], 1),

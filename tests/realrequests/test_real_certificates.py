@@ -10,12 +10,15 @@ from typing import Iterator
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.hashes import SHA256
 
 from account_linking.webservice.verification import (
     CertificateChainValidator,
     CertificateInvalid,
     HttpChainFetcher,
     load_trust_store,
+    signature_matches,
 )
 from devstack.servers import ChainServer
 
@@ -75,3 +78,20 @@ def test_real_chain_is_refused_a_day_before_it_was_valid(name: str, real_chain_s
     moment = leaf(name).not_valid_before_utc - datetime.timedelta(days=1)
     with pytest.raises(CertificateInvalid, match="not valid yet"):
         validator_at(moment, real_chain_server).signing_certificate(ALEXA_URL.format(name=name))
+
+
+@pytest.mark.parametrize("name", CHAINS)
+def test_host_signature_check_accepts_the_signatures_amazon_s_cas_made_on_the_real_chain(name: str) -> None:
+    """Every certificate of a real chain is signed sha256WithRSAEncryption (PKCS#1 v1.5,
+    SHA-256) by the next one's key, the same scheme as Signature-256, made by Amazon's and
+    Starfield's CAs, not by this project: the host's check accepts each, as cryptography's
+    verify does, and refuses it over other bytes."""
+    chain = x509.load_pem_x509_certificates((CERTS / name).read_bytes())
+    assert len(chain) >= 2
+    for child, parent in zip(chain, chain[1:]):
+        key = parent.public_key()
+        assert isinstance(key, rsa.RSAPublicKey)
+        assert child.signature_algorithm_oid == x509.SignatureAlgorithmOID.RSA_WITH_SHA256
+        key.verify(child.signature, child.tbs_certificate_bytes, padding.PKCS1v15(), SHA256())
+        assert signature_matches(key, child.signature, child.tbs_certificate_bytes)
+        assert not signature_matches(key, child.signature, child.tbs_certificate_bytes + b"\0")
